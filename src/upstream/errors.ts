@@ -1,0 +1,57 @@
+/**
+ * Upstream failures, described without GraphQL: what went wrong talking to Civitai.
+ * `src/errors.ts` turns these into coded GraphQL errors; nothing here names a URL or a body.
+ */
+export type UpstreamRoute = 'models' | 'model' | 'model-version' | 'creators' | 'tags';
+
+export type UpstreamErrorKind =
+  | 'timeout' // no answer within the configured time
+  | 'network' // connection refused or reset
+  | 'http' // a non-2xx status
+  | 'parse' // the body is not JSON (malformed, or an HTML page)
+  | 'invalid'; // JSON that fails the response schema
+
+export class UpstreamError extends Error {
+  readonly kind: UpstreamErrorKind;
+  readonly route: UpstreamRoute;
+  readonly status: number | undefined;
+  /** Milliseconds the upstream asked us to wait (Retry-After), if it said. */
+  readonly retryAfterMs: number | undefined;
+  /** The upstream's own short error text (e.g. "No model with id 5"), when it gave one. */
+  readonly upstreamMessage: string | undefined;
+
+  constructor(init: {
+    kind: UpstreamErrorKind;
+    route: UpstreamRoute;
+    status?: number;
+    retryAfterMs?: number;
+    upstreamMessage?: string;
+  }) {
+    super(`upstream ${init.route}: ${init.kind}${init.status ? ` ${init.status}` : ''}`);
+    this.name = 'UpstreamError';
+    this.kind = init.kind;
+    this.route = init.route;
+    this.status = init.status;
+    this.retryAfterMs = init.retryAfterMs;
+    this.upstreamMessage = init.upstreamMessage;
+  }
+
+  get isNotFound(): boolean {
+    return this.kind === 'http' && this.status === 404;
+  }
+
+  /**
+   * The live API answers HTTP 429 "You've requested too many pages" when page × limit > 1000.
+   * It is a paging limit, not a rate limit: retrying cannot succeed (spec: civitai-api-live.md).
+   */
+  get isPageLimit(): boolean {
+    return this.kind === 'http' && this.status === 429 && /too many pages/i.test(this.upstreamMessage ?? '');
+  }
+
+  get isRetryable(): boolean {
+    if (this.kind === 'timeout' || this.kind === 'network') return true;
+    if (this.kind !== 'http' || this.status === undefined) return false;
+    if (this.status === 429) return !this.isPageLimit;
+    return this.status === 502 || this.status === 503 || this.status === 504;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Configuration from the environment, parsed once by main.ts. Every problem is reported at once;
+ * the README's table is the human copy of this schema.
+ */
+import { z } from 'zod';
+
+const int = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const envSchema = z.object({
+  CIVITAI_API_URL: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
+    .default('https://civitai.com/api/v1'),
+  CIVITAI_API_KEY: z.string().min(1).optional(),
+  FORWARD_CLIENT_AUTH: bool(true),
+  PORT: int(4000, 0, 65535),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  UPSTREAM_TIMEOUT_MS: int(10_000, 100, 120_000),
+  UPSTREAM_MAX_ATTEMPTS: int(3, 1, 10),
+  UPSTREAM_RETRY_BUDGET_MS: int(3_000, 0, 60_000),
+  CACHE_MAX_BYTES: int(64 * 1024 * 1024, 0, 4 * 1024 * 1024 * 1024),
+  CACHE_TTL_LIST_MS: int(60_000, 0, 86_400_000),
+  CACHE_TTL_ENTITY_MS: int(300_000, 0, 86_400_000),
+  CACHE_TTL_NOT_FOUND_MS: int(30_000, 0, 86_400_000),
+  CACHE_STALE_MS: int(30_000, 0, 86_400_000),
+  REPORT_COST: bool(false),
+  SHUTDOWN_GRACE_MS: int(10_000, 0, 120_000),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export type LogLevel = z.output<typeof envSchema>['LOG_LEVEL'];
+
+export interface Config {
+  readonly server: { readonly port: number; readonly host: string; readonly shutdownGraceMs: number };
+  readonly upstream: {
+    readonly baseUrl: string;
+    readonly apiKey: string | undefined;
+    readonly forwardClientAuth: boolean;
+    readonly timeoutMs: number;
+    readonly retry: { readonly maxAttempts: number; readonly baseDelayMs: number; readonly maxTotalWaitMs: number };
+  };
+  readonly cache: {
+    readonly maxBytes: number;
+    readonly staleMs: number;
+    readonly ttlMs: { readonly list: number; readonly entity: number; readonly notFound: number };
+  };
+  readonly reportCost: boolean;
+  readonly logLevel: LogLevel;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  // Empty variables count as unset, as in most shells' `VAR= cmd`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    server: { port: e.PORT, host: e.HOST, shutdownGraceMs: e.SHUTDOWN_GRACE_MS },
+    upstream: {
+      baseUrl: e.CIVITAI_API_URL.replace(/\/+$/, ''),
+      apiKey: e.CIVITAI_API_KEY,
+      forwardClientAuth: e.FORWARD_CLIENT_AUTH,
+      timeoutMs: e.UPSTREAM_TIMEOUT_MS,
+      retry: { maxAttempts: e.UPSTREAM_MAX_ATTEMPTS, baseDelayMs: 200, maxTotalWaitMs: e.UPSTREAM_RETRY_BUDGET_MS },
+    },
+    cache: {
+      maxBytes: e.CACHE_MAX_BYTES,
+      staleMs: e.CACHE_STALE_MS,
+      ttlMs: { list: e.CACHE_TTL_LIST_MS, entity: e.CACHE_TTL_ENTITY_MS, notFound: e.CACHE_TTL_NOT_FOUND_MS },
+    },
+    reportCost: e.REPORT_COST,
+    logLevel: e.LOG_LEVEL,
+  });
+}

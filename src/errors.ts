@@ -1,0 +1,97 @@
+/**
+ * The closed set of error codes clients can see (README, "Errors"). Each class fixes its
+ * `extensions.code` and a message safe to show; `toClientError` maps upstream and pagination
+ * failures onto them. Anything else stays masked by yoga.
+ */
+import { GraphQLError } from 'graphql';
+import { PaginationInputError } from './pagination/errors.js';
+import { UpstreamError } from './upstream/errors.js';
+
+export const ERROR_CODES = [
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'QUERY_TOO_COSTLY',
+  'UPSTREAM_TIMEOUT',
+  'UPSTREAM_UNAVAILABLE',
+  'UPSTREAM_RATE_LIMITED',
+  'UPSTREAM_BAD_RESPONSE',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+type Extra = Record<string, string | number | boolean>;
+
+export class CodedError extends GraphQLError {
+  constructor(code: ErrorCode, message: string, extra: Extra = {}) {
+    super(message, { extensions: { code, ...extra } });
+  }
+}
+
+export class BadUserInputError extends CodedError {
+  constructor(message: string, extra?: Extra) {
+    super('BAD_USER_INPUT', message, extra);
+  }
+}
+
+export class NotFoundError extends CodedError {
+  constructor(what: string) {
+    super('NOT_FOUND', `${what} was not found.`);
+  }
+}
+
+export class QueryTooCostlyError extends CodedError {
+  constructor(message: string, extra?: Extra) {
+    super('QUERY_TOO_COSTLY', message, extra);
+  }
+}
+
+const routeNames: Record<UpstreamError['route'], string> = {
+  models: 'the model list',
+  model: 'a model',
+  'model-version': 'a model version',
+  creators: 'the creator list',
+  tags: 'the tag list',
+};
+
+/** The client-facing error for an upstream failure: code, safe message, no URL, no body. */
+export function fromUpstreamError(error: UpstreamError): CodedError {
+  const what = routeNames[error.route];
+  const status: Extra = error.status !== undefined ? { httpStatus: error.status } : {};
+  switch (error.kind) {
+    case 'timeout':
+      return new CodedError('UPSTREAM_TIMEOUT', `Civitai did not answer in time while loading ${what}.`);
+    case 'network':
+      return new CodedError('UPSTREAM_UNAVAILABLE', `Civitai could not be reached while loading ${what}.`);
+    case 'parse':
+      return new CodedError('UPSTREAM_BAD_RESPONSE', `Civitai answered with a body that is not JSON while loading ${what}.`, {
+        ...status,
+        reason: 'NOT_JSON',
+      });
+    case 'invalid':
+      return new CodedError('UPSTREAM_BAD_RESPONSE', `Civitai answered with an unexpected shape while loading ${what}.`, {
+        ...status,
+        reason: 'UNEXPECTED_SHAPE',
+      });
+    case 'http':
+      break;
+  }
+  if (error.isNotFound) return new CodedError('NOT_FOUND', `Civitai has no such resource (${what}).`, status);
+  if (error.isPageLimit) {
+    return new BadUserInputError('Civitai serves numbered pages only up to item 1000; page forward with cursors instead.', status);
+  }
+  if (error.status === 429) {
+    const retry: Extra = error.retryAfterMs !== undefined ? { retryAfter: Math.ceil(error.retryAfterMs / 1000) } : {};
+    return new CodedError('UPSTREAM_RATE_LIMITED', `Civitai is rate limiting requests for ${what}; retry later.`, { ...status, ...retry });
+  }
+  if (error.status !== undefined && error.status >= 400 && error.status < 500) {
+    return new BadUserInputError(`Civitai rejected the request for ${what}.`, status);
+  }
+  return new CodedError('UPSTREAM_UNAVAILABLE', `Civitai failed while loading ${what}.`, status);
+}
+
+/** Errors from our own layers that must reach the client with a code; undefined otherwise. */
+export function toClientError(error: unknown): GraphQLError | undefined {
+  if (error instanceof CodedError) return error;
+  if (error instanceof UpstreamError) return fromUpstreamError(error);
+  if (error instanceof PaginationInputError) return new BadUserInputError(error.message);
+  return undefined;
+}

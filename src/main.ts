@@ -1,0 +1,53 @@
+/**
+ * Process entry: parse the configuration, optionally boot the embedded fixture upstream
+ * (`--fixture`, used by `npm run demo`), serve, and shut down cleanly on SIGINT/SIGTERM.
+ */
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createLogger } from './logger.js';
+import { createServer } from './server.js';
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+
+  const stops: Array<() => Promise<void>> = [];
+  if (process.argv.includes('--fixture')) {
+    const { createFixtureUpstream } = await import('../fixture/index.js');
+    const fixture = await createFixtureUpstream({ port: Number(process.env.FIXTURE_PORT ?? 0) });
+    config = { ...config, upstream: { ...config.upstream, baseUrl: fixture.url } };
+    stops.push(() => fixture.close());
+    logger.info('fixture upstream started', { url: fixture.url });
+  }
+
+  const server = createServer({ config, logger });
+  const { url } = await server.listen();
+  stops.unshift(() => server.close());
+  process.stdout.write(`civitai-graphql listening on ${url} (GraphiQL in a browser) — upstream ${config.upstream.baseUrl}\n`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    void (async () => {
+      for (const s of stops) await s();
+      process.exit(0);
+    })();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`fatal: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

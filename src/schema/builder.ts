@@ -1,0 +1,66 @@
+/**
+ * The one SchemaBuilder: plugins, scalars, Context and the Relay options. Types live in their
+ * own files; `index.ts` assembles them.
+ */
+import SchemaBuilder from '@pothos/core';
+import RelayPlugin from '@pothos/plugin-relay';
+import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import type { Context } from '../context.js';
+import { decodeNodeId, encodeNodeId } from './global-id.js';
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  Scalars: {
+    DateTime: { Input: Date; Output: Date | string };
+    JSON: { Input: unknown; Output: unknown };
+  };
+  Connection: { totalCount: number | null };
+  DefaultEdgesNullability: false;
+  DefaultNodeNullability: false;
+}>({
+  plugins: [RelayPlugin],
+  relay: {
+    encodeGlobalID: encodeNodeId,
+    decodeGlobalID: decodeNodeId,
+    nodesOnConnection: { description: 'The items of this window, without cursors.' },
+    edgesFieldOptions: { nullable: false, description: 'The items of this window, with their cursors.' },
+    nodeFieldOptions: { nullable: false, description: 'The item.' },
+    pageInfoFieldOptions: { description: 'Where this window stands in the list.' },
+    defaultConnectionFieldOptions: { nullable: false },
+    nodeTypeOptions: { description: 'An object with a global ID that `node` and `nodes` can fetch again.' },
+    pageInfoTypeOptions: { description: 'Where a connection window stands in its list.' },
+    nodeQueryOptions: {
+      description: 'Fetches any object by its global ID. Null, with a NOT_FOUND error, when it does not exist.',
+      args: { id: { description: 'A global ID from any `id` field.' } },
+    },
+    nodesQueryOptions: {
+      description: 'Fetches objects by global ID, in the order given; null (with a NOT_FOUND error) for each that does not exist.',
+      args: { ids: { description: 'Global IDs from any `id` fields.' } },
+    },
+    idFieldOptions: { description: 'Global ID: stable, opaque, accepted by `node` and `nodes`.' },
+    cursorFieldOptions: { description: 'Opaque cursor of this edge, for `after` or `before`.' },
+    hasNextPageFieldOptions: { description: 'Whether more items follow this window.' },
+    hasPreviousPageFieldOptions: { description: 'Whether items precede this window.' },
+    startCursorFieldOptions: { description: 'Cursor of the first edge, or null when the window is empty.' },
+    endCursorFieldOptions: { description: 'Cursor of the last edge, or null when the window is empty.' },
+    firstArgOptions: { description: 'Number of items after `after` (default 20, at most 100).' },
+    afterArgOptions: { description: 'Cursor to start after (from `pageInfo.endCursor` or an edge).' },
+    lastArgOptions: { description: 'Number of items before `before` (at most 100).' },
+    beforeArgOptions: { description: 'Cursor to end before (from `pageInfo.startCursor` or an edge).' },
+  },
+});
+
+builder.queryType({ description: 'The Civitai catalogue: models, their versions, creators and tags.' });
+
+builder.addScalarType('DateTime', DateTimeResolver, {
+  description: 'A date-time in UTC, as an RFC 3339 string (e.g. 2024-03-01T12:00:00.000Z).',
+});
+builder.addScalarType('JSON', JSONResolver, { description: 'Arbitrary JSON, passed through as Civitai sent it.' });
+
+builder.globalConnectionField('totalCount', (t) =>
+  t.int({
+    nullable: true,
+    description: 'How many items the whole list holds: exact when Civitai reports it, otherwise null (never a guess).',
+    resolve: (parent) => parent.totalCount,
+  }),
+);

@@ -1,0 +1,93 @@
+/** `Creator`: a Civitai user who publishes models; `Query.creator` and `Query.creators`. */
+import type { Context } from '../context.js';
+import { builder } from './builder.js';
+import { nodesOrErrors } from './enums.js';
+import { creatorConnection, modelConnection } from './connection.js';
+import { ModelSortEnum, ModelTypeEnum, PeriodEnum } from './enums.js';
+import { ModelConnectionRef, ModelRef } from './model.js';
+import * as valid from './validate.js';
+
+/** A creator; `image` and `modelCount` are undefined when not known yet (a model only names its creator). */
+export interface CreatorSource {
+  username: string;
+  image?: string | null;
+  modelCount?: number;
+}
+
+export const CreatorRef = builder.objectRef<CreatorSource>('Creator');
+
+async function listed(source: CreatorSource, ctx: Context) {
+  try {
+    return await ctx.loaders.creatorByUsername.load(source.username);
+  } catch (error) {
+    if (error instanceof Error && 'extensions' in error && (error as { extensions: { code?: unknown } }).extensions.code === 'NOT_FOUND') {
+      return null;
+    }
+    throw error;
+  }
+}
+
+builder.node(CreatorRef, {
+  description: 'A Civitai user who has published models.',
+  id: { resolve: (c) => c.username },
+  loadManyWithoutCache: async (usernames: string[], ctx) => nodesOrErrors(await ctx.loaders.creatorByUsername.loadMany(usernames)),
+  fields: (t) => ({
+    username: t.exposeString('username', { description: 'The creator\u2019s username.' }),
+    image: t.string({
+      nullable: true,
+      description: 'URL of the creator\u2019s avatar, or null.',
+      resolve: async (c, _args, ctx) => (c.image !== undefined ? c.image : ((await listed(c, ctx))?.image ?? null)),
+    }),
+    modelCount: t.int({
+      nullable: true,
+      description:
+        'Published models of every content level (so it can exceed what `models` lists without `nsfw: true`). Null when Civitai does not list the creator.',
+      resolve: async (c, _args, ctx) => (c.modelCount !== undefined ? c.modelCount : ((await listed(c, ctx))?.modelCount ?? null)),
+    }),
+    models: t.connection(
+      {
+        type: ModelRef,
+        description: 'The creator\u2019s models. Without `nsfw: true` only PG-level models are listed.',
+        args: {
+          types: t.arg({ type: [ModelTypeEnum], description: 'Only models of these kinds.' }),
+          sort: t.arg({ type: ModelSortEnum, description: 'The order (default HIGHEST_RATED).' }),
+          period: t.arg({ type: PeriodEnum, description: 'The time window of the sort (default ALL_TIME).' }),
+          nsfw: t.arg.boolean({ description: 'Include NSFW models and images (default false: PG only).' }),
+        },
+        resolve: (c, args, ctx) =>
+          modelConnection(ctx, args, {
+            username: c.username,
+            types: valid.types(args.types),
+            sort: args.sort ?? undefined,
+            period: args.period ?? undefined,
+            nsfw: args.nsfw ?? undefined,
+          }),
+      },
+      ModelConnectionRef,
+    ),
+  }),
+});
+
+const CreatorConnectionRef = builder.connectionObject(
+  { type: CreatorRef, name: 'CreatorConnection', description: 'A window of the creator list.' },
+  { name: 'CreatorEdge', description: 'A creator in a list, with its cursor.' },
+);
+
+builder.queryFields((t) => ({
+  creator: t.field({
+    type: CreatorRef,
+    nullable: true,
+    description: 'A creator by exact username. Null, with a NOT_FOUND error, when Civitai lists no such creator.',
+    args: { username: t.arg.string({ required: true, description: 'The exact username.' }) },
+    resolve: (_root, args, ctx) => ctx.loaders.creatorByUsername.load(valid.name('username', args.username)),
+  }),
+  creators: t.connection(
+    {
+      type: CreatorRef,
+      description: 'Creators with at least one model, in Civitai\u2019s order.',
+      args: { query: t.arg.string({ description: 'Only creators whose username contains this text.' }) },
+      resolve: (_root, args, ctx) => creatorConnection(ctx, args, valid.optionalText('query', args.query)),
+    },
+    CreatorConnectionRef,
+  ),
+}));

@@ -1,0 +1,53 @@
+/** `File`: one downloadable file of a model version. */
+import type { UpstreamFile } from '../upstream/shapes.js';
+import { builder } from './builder.js';
+import { ScanResultEnum, scanResultOf } from './enums.js';
+
+export interface FileSource {
+  file: UpstreamFile;
+  /** The version's download URL, for the file it downloads (2022 files carry none). */
+  versionDownloadUrl: string | null;
+}
+
+const FileHashRef = builder.objectRef<{ algorithm: string; hash: string }>('FileHash').implement({
+  description: 'A hash of a file.',
+  fields: (t) => ({
+    algorithm: t.exposeString('algorithm', { description: 'AutoV1, AutoV2, AutoV3, SHA256, CRC32, BLAKE3, or a newer one.' }),
+    hash: t.exposeString('hash', { description: 'The hash, upper-case hex as Civitai gives it.' }),
+  }),
+});
+
+export const FileRef = builder.objectRef<FileSource>('File').implement({
+  description: 'A downloadable file of a model version: the model itself, a pruned variant, a VAE, training data…',
+  fields: (t) => ({
+    civitaiId: t.int({ nullable: true, description: 'Civitai\u2019s numeric id of the file.', resolve: (s) => s.file.id }),
+    name: t.string({ nullable: true, description: 'The file name.', resolve: (s) => s.file.name }),
+    sizeKb: t.float({ nullable: true, description: 'Size in kilobytes (KiB).', resolve: (s) => s.file.sizeKb }),
+    type: t.string({ nullable: true, description: 'Model, Pruned Model, Training Data, VAE, Config, …', resolve: (s) => s.file.type }),
+    format: t.string({ nullable: true, description: 'SafeTensor, PickleTensor, GGUF, Diffusers, Other, …', resolve: (s) => s.file.format }),
+    fp: t.string({ nullable: true, description: 'Precision (fp16, bf16, fp32, …).', resolve: (s) => s.file.fp }),
+    size: t.string({ nullable: true, description: 'full or pruned.', resolve: (s) => s.file.size }),
+    pickleScanResult: t.field({
+      type: ScanResultEnum,
+      nullable: true,
+      description: 'Result of the pickle-import scan.',
+      resolve: (s) => scanResultOf(s.file.pickleScanResult),
+    }),
+    pickleScanMessage: t.string({ nullable: true, description: 'What the pickle scan found, as Markdown.', resolve: (s) => s.file.pickleScanMessage }),
+    virusScanResult: t.field({
+      type: ScanResultEnum,
+      nullable: true,
+      description: 'Result of the virus scan.',
+      resolve: (s) => scanResultOf(s.file.virusScanResult),
+    }),
+    virusScanMessage: t.string({ nullable: true, description: 'What the virus scan found.', resolve: (s) => s.file.virusScanMessage }),
+    scannedAt: t.field({ type: 'DateTime', nullable: true, description: 'When the file was scanned.', resolve: (s) => s.file.scannedAt }),
+    primary: t.boolean({ description: 'Whether this is the version\u2019s primary file.', resolve: (s) => s.file.primary }),
+    downloadUrl: t.string({
+      nullable: true,
+      description: 'Where to download this file (answers with a Content-Disposition filename).',
+      resolve: (s) => s.file.downloadUrl ?? s.versionDownloadUrl,
+    }),
+    hashes: t.field({ type: [FileHashRef], description: 'Hashes of the file, by algorithm.', resolve: (s) => s.file.hashes }),
+  }),
+});

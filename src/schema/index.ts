@@ -1,0 +1,11 @@
+/** Assembles the schema: each type file registers itself on the builder. */
+import './enums.js';
+import './model.js';
+import './model-version.js';
+import './file.js';
+import './image.js';
+import './creator.js';
+import './tag.js';
+import { builder } from './builder.js';
+
+export const schema = builder.toSchema({ sortSchema: true });

@@ -1,0 +1,139 @@
+/** `ModelVersion`: one published version of a model, with its files and images; `Query.modelVersion`. */
+import type { Context } from '../context.js';
+import type { UpstreamVersionDetail } from '../upstream/model-versions.js';
+import type { UpstreamModel } from '../upstream/models.js';
+import type { UpstreamVersion } from '../upstream/shapes.js';
+import { builder } from './builder.js';
+import { nodesOrErrors } from './enums.js';
+import { FileRef } from './file.js';
+import { ImageRef } from './image.js';
+import { ModelRef } from './model.js';
+import * as valid from './validate.js';
+
+/** A version and, when it was reached through its model, that model. */
+export interface VersionRef {
+  version: UpstreamVersion | UpstreamVersionDetail;
+  model: UpstreamModel | null;
+}
+
+export const ModelVersionRef = builder.objectRef<VersionRef>('ModelVersion');
+
+/**
+ * The by-id representation of a version. Lists leave out createdAt, updatedAt, status, air
+ * and image generation data (civitai-api-live.md, "Shapes"); those fields load it, batched per request.
+ */
+export function detailOf(ref: VersionRef, ctx: Context): Promise<UpstreamVersionDetail> | UpstreamVersionDetail {
+  if (ref.version.source === 'detail') return ref.version as UpstreamVersionDetail;
+  return ctx.loaders.modelVersionById.load(ref.version.id);
+}
+
+/** A field of the version, from this representation if it has it, else from the by-id one. */
+async function versionField<K extends 'createdAt' | 'updatedAt' | 'status' | 'air'>(ref: VersionRef, ctx: Context, key: K) {
+  const own = ref.version[key];
+  if (own !== undefined && own !== null) return own;
+  if (ref.version.source === 'detail') return own ?? null;
+  return (await detailOf(ref, ctx))[key] ?? null;
+}
+
+/** Whether the parent model is NSFW, loading the model only when nothing at hand says. */
+export async function modelIsNsfw(ref: VersionRef, ctx: Context): Promise<boolean> {
+  if (ref.model) return ref.model.nsfw;
+  if ('model' in ref.version && ref.version.model.nsfw !== null) return ref.version.model.nsfw;
+  return (await ctx.loaders.modelById.load(ref.version.modelId)).nsfw;
+}
+
+type VersionStats = NonNullable<UpstreamVersion['stats']>;
+const VersionStatsRef = builder.objectRef<VersionStats>('ModelVersionStats').implement({
+  description: 'Engagement counts of a version. Any may be null.',
+  fields: (t) => ({
+    downloadCount: t.exposeInt('downloadCount', { nullable: true, description: 'Downloads (null when the creator hides it).' }),
+    thumbsUpCount: t.exposeInt('thumbsUpCount', { nullable: true, description: 'Thumbs up.' }),
+    thumbsDownCount: t.exposeInt('thumbsDownCount', { nullable: true, description: 'Thumbs down.' }),
+    ratingCount: t.exposeInt('ratingCount', { nullable: true, description: 'Ratings (no longer reported by Civitai).' }),
+    rating: t.exposeFloat('rating', { nullable: true, description: 'Average rating (no longer reported by Civitai).' }),
+  }),
+});
+
+builder.node(ModelVersionRef, {
+  description: 'A published version of a model: its files, sample images and trigger words.',
+  id: { resolve: (ref) => ref.version.id, parse: Number },
+  loadManyWithoutCache: async (ids: number[], ctx) =>
+    nodesOrErrors((await ctx.loaders.modelVersionById.loadMany(ids)).map((v) => (v instanceof Error ? v : { version: v, model: null }))),
+  fields: (t) => ({
+    civitaiId: t.int({ description: 'Civitai\u2019s numeric id of the version.', resolve: (ref) => ref.version.id }),
+    name: t.string({ description: 'The version\u2019s name (e.g. "v1.5").', resolve: (ref) => ref.version.name }),
+    description: t.string({
+      nullable: true,
+      description: 'Notes on this version, as HTML.',
+      resolve: (ref) => ref.version.description ?? null,
+    }),
+    index: t.int({ nullable: true, description: 'Position among the model\u2019s versions (0 = newest).', resolve: (ref) => ref.version.index }),
+    createdAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the version was created. Lists omit it, so reading it from a list costs one lookup per version.',
+      resolve: (ref, _args, ctx) => versionField(ref, ctx, 'createdAt'),
+    }),
+    updatedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the version was last updated. Lists omit it, so reading it from a list costs one lookup per version.',
+      resolve: (ref, _args, ctx) => versionField(ref, ctx, 'updatedAt'),
+    }),
+    publishedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the version was published.',
+      resolve: (ref) => ref.version.publishedAt ?? null,
+    }),
+    status: t.string({
+      nullable: true,
+      description: 'Publication status (Published for everything public).',
+      resolve: (ref, _args, ctx) => versionField(ref, ctx, 'status'),
+    }),
+    air: t.string({
+      nullable: true,
+      description: 'The AI Resource Name, e.g. "urn:air:sdxl:checkpoint:civitai:827184@2514310".',
+      resolve: (ref, _args, ctx) => versionField(ref, ctx, 'air'),
+    }),
+    downloadUrl: t.string({
+      nullable: true,
+      description: 'Download URL of the primary file (null for archived models). It answers with a Content-Disposition filename.',
+      resolve: (ref) => ref.version.downloadUrl,
+    }),
+    trainedWords: t.stringList({ description: 'Words that trigger the model in a prompt.', resolve: (ref) => ref.version.trainedWords }),
+    baseModel: t.string({ nullable: true, description: 'The base model it targets (e.g. "SDXL 1.0"); an open set.', resolve: (ref) => ref.version.baseModel }),
+    baseModelType: t.string({ nullable: true, description: 'Standard, Inpainting, Refiner or Pix2Pix.', resolve: (ref) => ref.version.baseModelType }),
+    nsfwLevel: t.int({ nullable: true, description: 'Bitmask of content levels: 1 PG, 2 PG-13, 4 R, 8 X, 16 XXX.', resolve: (ref) => ref.version.nsfwLevel }),
+    availability: t.string({ nullable: true, description: 'Public, EarlyAccess, … as Civitai reports it.', resolve: (ref) => ref.version.availability }),
+    stats: t.field({ type: VersionStatsRef, nullable: true, description: 'Engagement counts.', resolve: (ref) => ref.version.stats }),
+    files: t.field({
+      type: [FileRef],
+      description: 'Its files; the primary one first is not guaranteed, see `primary`. Empty for archived models.',
+      resolve: (ref) => {
+        const only = ref.version.files.length === 1;
+        return ref.version.files.map((file) => ({ file, versionDownloadUrl: only || file.primary ? ref.version.downloadUrl : null }));
+      },
+    }),
+    images: t.field({
+      type: [ImageRef],
+      description: 'Sample images (Civitai sends at most 20 per version in lists, 10 by id). Empty for taken-down models.',
+      resolve: (ref) => ref.version.images.map((image) => ({ image, version: ref })),
+    }),
+    model: t.field({
+      type: ModelRef,
+      description: 'The model this version belongs to.',
+      resolve: (ref, _args, ctx) => ref.model ?? ctx.loaders.modelById.load(ref.version.modelId),
+    }),
+  }),
+});
+
+builder.queryField('modelVersion', (t) =>
+  t.field({
+    type: ModelVersionRef,
+    nullable: true,
+    description: 'A model version by its Civitai id. Null, with a NOT_FOUND error, when Civitai has no such version.',
+    args: { id: t.arg.int({ required: true, description: 'Civitai\u2019s numeric version id.' }) },
+    resolve: async (_root, args, ctx) => ({ version: await ctx.loaders.modelVersionById.load(valid.civitaiId('id', args.id)), model: null }),
+  }),
+);

@@ -1,0 +1,122 @@
+/** `Model`: a Civitai model with its versions, tags and creator; `Query.model` and `Query.models`. */
+import type { UpstreamModel } from '../upstream/models.js';
+import { builder } from './builder.js';
+import { nodesOrErrors } from './enums.js';
+import { modelConnection, type ModelFilters } from './connection.js';
+import { CreatorRef } from './creator.js';
+import { ModelSortEnum, ModelTypeEnum, modelTypeOf, PeriodEnum } from './enums.js';
+import { ModelVersionRef } from './model-version.js';
+import { TagRef } from './tag.js';
+import * as valid from './validate.js';
+
+export const ModelRef = builder.objectRef<UpstreamModel>('Model');
+
+type ModelStats = NonNullable<UpstreamModel['stats']>;
+const ModelStatsRef = builder.objectRef<ModelStats>('ModelStats').implement({
+  description: 'Engagement counts of a model. Any may be null: Civitai drops or hides them over time.',
+  fields: (t) => ({
+    downloadCount: t.exposeInt('downloadCount', { nullable: true, description: 'Downloads (null when the creator hides it).' }),
+    favoriteCount: t.exposeInt('favoriteCount', { nullable: true, description: 'Favourites (no longer reported by Civitai).' }),
+    thumbsUpCount: t.exposeInt('thumbsUpCount', { nullable: true, description: 'Thumbs up.' }),
+    thumbsDownCount: t.exposeInt('thumbsDownCount', { nullable: true, description: 'Thumbs down.' }),
+    commentCount: t.exposeInt('commentCount', { nullable: true, description: 'Comments.' }),
+    ratingCount: t.exposeInt('ratingCount', { nullable: true, description: 'Ratings (no longer reported by Civitai).' }),
+    rating: t.exposeFloat('rating', { nullable: true, description: 'Average rating (no longer reported by Civitai).' }),
+    tippedAmountCount: t.exposeInt('tippedAmountCount', { nullable: true, description: 'Buzz tipped (null when hidden).' }),
+  }),
+});
+
+builder.node(ModelRef, {
+  description: 'A model published on Civitai: a checkpoint, LoRA, embedding… with its versions.',
+  id: { resolve: (model) => model.id, parse: Number },
+  loadManyWithoutCache: async (ids: number[], ctx) => nodesOrErrors(await ctx.loaders.modelById.loadMany(ids)),
+  fields: (t) => ({
+    civitaiId: t.exposeInt('id', { description: 'Civitai\u2019s numeric id of the model.' }),
+    name: t.exposeString('name', { description: 'The model\u2019s name.' }),
+    description: t.exposeString('description', { nullable: true, description: 'The model\u2019s description, as HTML.' }),
+    type: t.field({
+      type: ModelTypeEnum,
+      description: 'The kind of model; UNKNOWN for kinds this API does not know yet (see `typeName`).',
+      resolve: (model) => modelTypeOf(model.type),
+    }),
+    typeName: t.exposeString('type', { description: 'Civitai\u2019s own name for the kind of model (e.g. "LORA"), including kinds newer than this API.' }),
+    nsfw: t.exposeBoolean('nsfw', { description: 'Whether the model is NSFW. If it is, every image on it is reported NSFW too.' }),
+    nsfwLevel: t.exposeInt('nsfwLevel', {
+      nullable: true,
+      description: 'Bitmask of the content levels across its versions: 1 PG, 2 PG-13, 4 R, 8 X, 16 XXX.',
+    }),
+    poi: t.exposeBoolean('poi', { nullable: true, description: 'Whether the model depicts a real person of interest.' }),
+    availability: t.exposeString('availability', { nullable: true, description: 'Public, EarlyAccess, … as Civitai reports it.' }),
+    archived: t.boolean({ description: 'Archived by its creator: files are no longer downloadable.', resolve: (m) => m.mode === 'Archived' }),
+    takenDown: t.boolean({ description: 'Taken down by Civitai: images are withheld.', resolve: (m) => m.mode === 'TakenDown' }),
+    allowCommercialUse: t.exposeStringList('allowCommercialUse', { description: 'Commercial uses the licence allows (e.g. Image, RentCivit, Sell).' }),
+    allowNoCredit: t.exposeBoolean('allowNoCredit', { nullable: true, description: 'Whether use without crediting the creator is allowed.' }),
+    allowDerivatives: t.exposeBoolean('allowDerivatives', { nullable: true, description: 'Whether derivatives (merges) are allowed.' }),
+    allowDifferentLicense: t.exposeBoolean('allowDifferentLicense', { nullable: true, description: 'Whether derivatives may use another licence.' }),
+    supportsGeneration: t.exposeBoolean('supportsGeneration', { nullable: true, description: 'Whether Civitai can generate with it on site.' }),
+    stats: t.field({ type: ModelStatsRef, nullable: true, description: 'Engagement counts.', resolve: (m) => m.stats }),
+    tags: t.field({
+      type: [TagRef],
+      description: 'The tags on the model.',
+      resolve: (model) => model.tags.map((name) => ({ name })),
+    }),
+    creator: t.field({
+      type: CreatorRef,
+      nullable: true,
+      description: 'Who published it; null for models of deleted or system accounts.',
+      resolve: (model) => (model.creator ? { username: model.creator.username, image: model.creator.image } : null),
+    }),
+    modelVersions: t.field({
+      type: [ModelVersionRef],
+      description: 'Its published versions, newest first as Civitai orders them.',
+      resolve: (model) => model.modelVersions.map((version) => ({ version, model })),
+    }),
+  }),
+});
+
+export const ModelConnectionRef = builder.connectionObject(
+  { type: ModelRef, name: 'ModelConnection', description: 'A window of a model list.' },
+  { name: 'ModelEdge', description: 'A model in a list, with its cursor.' },
+);
+
+
+builder.queryFields((t) => ({
+  model: t.field({
+    type: ModelRef,
+    nullable: true,
+    description: 'A model by its Civitai id. Null, with a NOT_FOUND error, when Civitai has no such model.',
+    args: { id: t.arg.int({ required: true, description: 'Civitai\u2019s numeric model id.' }) },
+    resolve: (_root, args, ctx) => ctx.loaders.modelById.load(valid.civitaiId('id', args.id)),
+  }),
+  models: t.connection(
+    {
+      type: ModelRef,
+      description:
+        'Models, filtered and sorted like Civitai\u2019s /models. Without `nsfw: true` only PG-level models are listed (Civitai\u2019s default).',
+      args: {
+        query: t.arg.string({ description: 'Full-text search on the name. Search results page forward only.' }),
+        tag: t.arg.string({ description: 'Only models with this tag (exact name, case-insensitive). An unknown tag matches nothing.' }),
+        username: t.arg.string({ description: 'Only models by this creator. An unknown creator matches nothing.' }),
+        types: t.arg({ type: [ModelTypeEnum], description: 'Only models of these kinds.' }),
+        sort: t.arg({ type: ModelSortEnum, description: 'The order (default HIGHEST_RATED).' }),
+        period: t.arg({ type: PeriodEnum, description: 'The time window of the sort (default ALL_TIME).' }),
+        rating: t.arg.float({ description: 'Minimum rating, 0–5 (Civitai has ignored it since 2024).' }),
+        nsfw: t.arg.boolean({ description: 'Include NSFW models and images (default false: PG only).' }),
+      },
+      resolve: (_root, args, ctx) => {
+        const filters: ModelFilters = {
+          query: valid.optionalText('query', args.query),
+          tag: valid.optionalText('tag', args.tag),
+          username: valid.optionalText('username', args.username),
+          types: valid.types(args.types),
+          sort: args.sort ?? undefined,
+          period: args.period ?? undefined,
+          rating: valid.rating(args.rating),
+          nsfw: args.nsfw ?? undefined,
+        };
+        return modelConnection(ctx, args, filters);
+      },
+    },
+    ModelConnectionRef,
+  ),
+}));

@@ -1,0 +1,78 @@
+/** `Tag`: a label on models; `Query.tag` and `Query.tags`. */
+import { builder } from './builder.js';
+import { nodesOrErrors } from './enums.js';
+import { modelConnection, tagConnection } from './connection.js';
+import { ModelSortEnum, ModelTypeEnum, PeriodEnum } from './enums.js';
+import { ModelConnectionRef, ModelRef } from './model.js';
+import * as valid from './validate.js';
+
+/** A tag; `modelCount` is undefined until looked up (a model only names its tags). */
+export interface TagSource {
+  name: string;
+  modelCount?: number | null;
+}
+
+export const TagRef = builder.objectRef<TagSource>('Tag');
+
+builder.node(TagRef, {
+  description: 'A label that models carry, such as "anime" or "style".',
+  id: { resolve: (tag) => tag.name },
+  loadManyWithoutCache: async (names: string[], ctx) => nodesOrErrors(await ctx.loaders.tagByName.loadMany(names)),
+  fields: (t) => ({
+    name: t.exposeString('name', { description: 'The tag\u2019s name.' }),
+    modelCount: t.int({
+      nullable: true,
+      description: 'How many models carry the tag, when Civitai reports it; the live API stopped reporting it in 2025 (null).',
+      resolve: async (tag, _args, ctx) => {
+        if (tag.modelCount !== undefined) return tag.modelCount;
+        const found = await ctx.loaders.tagByName.load(tag.name).catch(() => null);
+        return found?.modelCount ?? null;
+      },
+    }),
+    models: t.connection(
+      {
+        type: ModelRef,
+        description: 'Models with this tag. Without `nsfw: true` only PG-level models are listed.',
+        args: {
+          types: t.arg({ type: [ModelTypeEnum], description: 'Only models of these kinds.' }),
+          sort: t.arg({ type: ModelSortEnum, description: 'The order (default HIGHEST_RATED).' }),
+          period: t.arg({ type: PeriodEnum, description: 'The time window of the sort (default ALL_TIME).' }),
+          nsfw: t.arg.boolean({ description: 'Include NSFW models and images (default false: PG only).' }),
+        },
+        resolve: (tag, args, ctx) =>
+          modelConnection(ctx, args, {
+            tag: tag.name,
+            types: valid.types(args.types),
+            sort: args.sort ?? undefined,
+            period: args.period ?? undefined,
+            nsfw: args.nsfw ?? undefined,
+          }),
+      },
+      ModelConnectionRef,
+    ),
+  }),
+});
+
+const TagConnectionRef = builder.connectionObject(
+  { type: TagRef, name: 'TagConnection', description: 'A window of the tag list.' },
+  { name: 'TagEdge', description: 'A tag in a list, with its cursor.' },
+);
+
+builder.queryFields((t) => ({
+  tag: t.field({
+    type: TagRef,
+    nullable: true,
+    description: 'A tag by exact name (case-insensitive). Null, with a NOT_FOUND error, when Civitai has no such tag.',
+    args: { name: t.arg.string({ required: true, description: 'The tag\u2019s name.' }) },
+    resolve: (_root, args, ctx) => ctx.loaders.tagByName.load(valid.name('name', args.name)),
+  }),
+  tags: t.connection(
+    {
+      type: TagRef,
+      description: 'Tags. Without `query`, Civitai lists its featured tags, most used first; with it, tags starting with the text, shortest first.',
+      args: { query: t.arg.string({ description: 'Only tags whose name starts with this text.' }) },
+      resolve: (_root, args, ctx) => tagConnection(ctx, args, valid.optionalText('query', args.query)),
+    },
+    TagConnectionRef,
+  ),
+}));

@@ -1,0 +1,38 @@
+/** Argument checks that run before any upstream call; failures are BAD_USER_INPUT. */
+import { BadUserInputError } from '../errors.js';
+import { isCivitaiId } from './global-id.js';
+import { UNKNOWN } from './enums.js';
+
+const MAX_TEXT = 200;
+
+export function civitaiId(name: string, value: number): number {
+  if (!isCivitaiId(String(value))) throw new BadUserInputError(`\`${name}\` must be a positive 32-bit integer, got ${value}.`);
+  return value;
+}
+
+/** A required name (username, tag): non-empty, at most 200 characters, no control characters. */
+export function name(argument: string, value: string): string {
+  if (value.trim() === '') throw new BadUserInputError(`\`${argument}\` must not be empty.`);
+  if (value.length > MAX_TEXT) throw new BadUserInputError(`\`${argument}\` can be at most ${MAX_TEXT} characters.`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) throw new BadUserInputError(`\`${argument}\` must not contain control characters.`);
+  return value;
+}
+
+/** An optional filter: null or blank means "no filter". */
+export function optionalText(argument: string, value: string | null | undefined): string | undefined {
+  if (value == null || value.trim() === '') return undefined;
+  return name(argument, value);
+}
+
+export function types(value: readonly string[] | null | undefined): string[] | undefined {
+  if (!value || value.length === 0) return undefined;
+  if (value.includes(UNKNOWN)) throw new BadUserInputError('`types` cannot filter on UNKNOWN: name the model types you want.');
+  return [...new Set(value)];
+}
+
+export function rating(value: number | null | undefined): number | undefined {
+  if (value == null) return undefined;
+  if (!Number.isFinite(value) || value < 0 || value > 5) throw new BadUserInputError(`\`rating\` must be between 0 and 5, got ${value}.`);
+  return value;
+}

@@ -1,0 +1,138 @@
+/**
+ * createServer(deps) wires the schema, the per-request context, the plugins and error masking
+ * into a graphql-yoga server on node:http. main.ts and the tests call the same factory.
+ */
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { GraphQLError } from 'graphql';
+import { createYoga, maskError as defaultMaskError, type YogaServerInstance } from 'graphql-yoga';
+import { createResponseCache } from './cache/index.js';
+import type { Config } from './config.js';
+import { createContext, type Context } from './context.js';
+import { toClientError } from './errors.js';
+import { createLogger, type Logger } from './logger.js';
+import { useUpstreamCost } from './plugins/useUpstreamCost.js';
+import { schema } from './schema/index.js';
+import { createUpstreamClient, credentialFor, type Credential, type UpstreamClient } from './upstream/client.js';
+import { createUpstreamApi } from './upstream/index.js';
+
+export const DEFAULT_QUERY = /* GraphQL */ `# Civitai through GraphQL. Press the play button, then explore with the Docs panel.
+query TopModels {
+  models(first: 5, sort: MOST_DOWNLOADED) {
+    pageInfo { hasNextPage endCursor }
+    edges {
+      node {
+        id
+        name
+        type
+        creator { username modelCount }
+        tags { name }
+        modelVersions { name baseModel files { name sizeKb primary } images { url nsfw } }
+      }
+    }
+  }
+}
+`;
+
+export interface ServerDeps {
+  config: Config;
+  logger?: Logger;
+  /** For tests: a client with a custom cache or fetch. */
+  client?: UpstreamClient;
+}
+
+export interface CivitaiGraphQLServer {
+  readonly yoga: YogaServerInstance<Record<string, never>, Context>;
+  readonly http: Server;
+  readonly client: UpstreamClient;
+  listen(port?: number, host?: string): Promise<{ url: string; port: number }>;
+  /** Stops accepting, lets in-flight requests finish within the grace time, then closes. */
+  close(): Promise<void>;
+}
+
+const BEARER = /^Bearer\s+([\x21-\x7e]{1,512})$/i;
+
+function credentialOf(request: Request, config: Config): Credential {
+  const header = request.headers.get('authorization');
+  if (header !== null) {
+    const token = config.upstream.forwardClientAuth ? BEARER.exec(header.trim())?.[1] : undefined;
+    // A client that sends credentials never gets the server's key instead.
+    return token ? credentialFor(token) : credentialFor(undefined);
+  }
+  return credentialFor(config.upstream.apiKey);
+}
+
+export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
+  const { config } = deps;
+  const logger = deps.logger ?? createLogger(config.logLevel);
+  const client =
+    deps.client ??
+    createUpstreamClient({
+      baseUrl: config.upstream.baseUrl,
+      timeoutMs: config.upstream.timeoutMs,
+      retry: config.upstream.retry,
+      cache: createResponseCache({ maxBytes: config.cache.maxBytes, staleMs: config.cache.staleMs }),
+      ttlMs: config.cache.ttlMs,
+    });
+  const api = createUpstreamApi(client);
+
+  const yoga = createYoga<Record<string, never>, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    renderGraphiQL,
+    graphiql: { title: 'civitai-graphql', defaultQuery: DEFAULT_QUERY },
+    context: ({ request }) => createContext(api, credentialOf(request, config)),
+    maskedErrors: {
+      maskError(error, message, isDev) {
+        if (error instanceof GraphQLError) {
+          const mapped = toClientError(error.originalError);
+          if (mapped) {
+            return new GraphQLError(mapped.message, {
+              ...(error.nodes ? { nodes: error.nodes } : {}),
+              ...(error.path ? { path: error.path } : {}),
+              extensions: mapped.extensions,
+            });
+          }
+        }
+        logger.error('unexpected error', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+        return defaultMaskError(error, message, isDev);
+      },
+    },
+    plugins: [useUpstreamCost({ always: config.reportCost, logger })],
+    logging: false,
+  });
+
+  const http = createHttpServer(yoga);
+  let closing: Promise<void> | undefined;
+
+  return {
+    yoga,
+    http,
+    client,
+    listen(port = config.server.port, host = config.server.host) {
+      return new Promise((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(port, host, () => {
+          http.off('error', reject);
+          const address = http.address() as AddressInfo;
+          const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+          resolve({ url: `http://${shownHost}:${address.port}/graphql`, port: address.port });
+        });
+      });
+    },
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        const force = setTimeout(() => http.closeAllConnections(), config.server.shutdownGraceMs);
+        force.unref();
+        http.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        http.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
+}

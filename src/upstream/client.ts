@@ -202,12 +202,7 @@ function httpError(route: UpstreamRoute, response: Response, text: string): Upst
   const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
   let upstreamMessage: string | undefined;
   try {
-    const body: unknown = JSON.parse(text.slice(0, MAX_ERROR_BODY));
-    if (body && typeof body === 'object') {
-      const { error, message } = body as { error?: unknown; message?: unknown };
-      if (typeof error === 'string') upstreamMessage = error;
-      else if (typeof message === 'string') upstreamMessage = message;
-    }
+    upstreamMessage = errorMessageOf(JSON.parse(text.slice(0, MAX_ERROR_BODY)));
   } catch {
     // Not JSON (an HTML page, an empty body): nothing to quote.
   }
@@ -226,4 +221,19 @@ function parseRetryAfter(value: string | null): number | undefined {
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/**
+ * The short text of an error body. Shapes differ by endpoint (civitai-api-live.md, "Errors"):
+ * `{error: "text"}`, `{message: "text"}`, `{message, error}` (500), `{error: {name: "ZodError",
+ * message: "<JSON issues>"}}`, a bare issue array (/creators, /tags). Zod details are not quoted.
+ */
+export function errorMessageOf(body: unknown): string | undefined {
+  if (Array.isArray(body)) return 'Invalid parameters';
+  if (!body || typeof body !== 'object') return undefined;
+  const { error, message } = body as { error?: unknown; message?: unknown };
+  if (typeof error === 'string' && typeof message !== 'string') return error;
+  if (typeof message === 'string') return message;
+  if (error && typeof error === 'object') return 'Invalid parameters';
+  return undefined;
 }

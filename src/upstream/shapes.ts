@@ -17,9 +17,9 @@ export function normaliseDate(value: unknown): string | null {
   return Number.isNaN(time) ? null : new Date(time).toISOString();
 }
 
-const date = z.unknown().transform(normaliseDate);
+const date = z.unknown().optional().transform(normaliseDate);
 /** A date the representation may omit: undefined = not sent, null = sent empty or invalid. */
-const optionalDate = z.unknown().transform((v) => (v === undefined ? undefined : normaliseDate(v)));
+const optionalDate = z.unknown().optional().transform((v) => (v === undefined ? undefined : normaliseDate(v)));
 const nullableString = z.string().nullish().transform((v) => v ?? null);
 const nullableNumber = z.number().nullish().transform((v) => v ?? null);
 const nullableBoolean = z.boolean().nullish().transform((v) => v ?? null);
@@ -30,7 +30,7 @@ const stringList = z
   .nullish()
   .transform((v) => (v ?? []).filter((s): s is string => typeof s === 'string'));
 
-const json = z.unknown();
+const json = z.unknown().optional();
 
 export const hashesSchema = z
   .record(z.string(), z.string().nullable())
@@ -59,7 +59,7 @@ export const fileSchema = z
     pickleScanMessage: nullableString,
     virusScanResult: nullableString,
     virusScanMessage: nullableString,
-    scannedAt: date.optional(),
+    scannedAt: date,
     hashes: hashesSchema,
     // `true` or absent on /models, a boolean on /model-versions.
     primary: z.boolean().nullish(),
@@ -97,7 +97,7 @@ export const imageSchema = z
     type: nullableString,
     nsfw: z.union([z.boolean(), z.string()]).nullish(),
     nsfwLevel: z.union([z.number(), z.string()]).nullish(),
-    meta: json.optional(),
+    meta: json,
   })
   .transform((i) => {
     const level =

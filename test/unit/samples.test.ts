@@ -1,0 +1,95 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { errorMessageOf } from '../../src/upstream/client.js';
+import { creatorListRequest } from '../../src/upstream/creators.js';
+import { modelVersionRequest } from '../../src/upstream/model-versions.js';
+import { modelListRequest, modelRequest } from '../../src/upstream/models.js';
+import { imageSchema, metadataSchema } from '../../src/upstream/shapes.js';
+import { tagListRequest } from '../../src/upstream/tags.js';
+
+const dir = join(import.meta.dirname, '../../../shared/civitai-samples');
+const read = (name: string): unknown => JSON.parse(readFileSync(join(dir, name), 'utf8'));
+
+/** Which parser each recorded body belongs to, by file name. */
+function parserFor(name: string): ((body: unknown) => unknown) | undefined {
+  if (name.includes('error')) return (body) => errorMessageOf(body) ?? (() => { throw new Error('no message'); })();
+  if (name.includes('models-page')) return modelListRequest({ limit: 1 }).parse;
+  if (name.includes('model-version')) return modelVersionRequest(1).parse;
+  if (name.includes('model')) return modelRequest(1).parse;
+  if (name.includes('creators-page')) return creatorListRequest({ limit: 1, page: 1 }).parse;
+  if (name.includes('tags-page')) return tagListRequest({ limit: 1, page: 1 }).parse;
+  if (name.includes('images-page')) {
+    return (body) => {
+      const { items, metadata } = body as { items: unknown[]; metadata: unknown };
+      return { items: items.map((i) => imageSchema.parse(i)), metadata: metadataSchema.parse(metadata) };
+    };
+  }
+  return undefined;
+}
+
+describe('recorded Civitai responses', () => {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+
+  it('when the samples folder is read, then it holds every kind of recorded body', () => {
+    expect(files.length).toBeGreaterThanOrEqual(13);
+  });
+
+  it.each(files)('when %s is parsed, then our schemas accept it', (name) => {
+    const parse = parserFor(name);
+    expect(parse, `no parser for ${name}`).toBeDefined();
+    expect(() => parse?.(read(name))).not.toThrow();
+  });
+
+  it('when the 2024 models page is parsed, then its quirks are normalised', () => {
+    const page = modelListRequest({ limit: 1 }).parse(read('live-models-page.json'));
+    const version = page.items[0]?.modelVersions[0];
+    // publishedAt had no time zone: read as UTC.
+    expect(version?.publishedAt).toBe('2023-10-05T13:31:16.745Z');
+    expect(version?.createdAt).toBeUndefined();
+    expect(version?.files[0]).toMatchObject({ sizeKb: 2082642.474609375, format: 'SafeTensor', fp: 'fp16', primary: true });
+    expect(page.metadata).toEqual({
+      nextCursor: '22138|364671|25494',
+      nextPage: 'https://api.civitai.com/api/v1/models?limit=10&page=1&sort=Highest%20Rated&types=Checkpoint&cursor=22138%7C364671%7C25494',
+      prevPage: undefined,
+      currentPage: 1,
+      pageSize: 10,
+      totalItems: undefined,
+      totalPages: undefined,
+      hasMore: undefined,
+    });
+  });
+
+  it('when a /models/:id body drops empty keys, then versions still have lists and images have no id', () => {
+    const model = modelRequest(1).parse(read('live-model.json'));
+    expect(model.modelVersions.map((v) => v.trainedWords)).toEqual([[], [], []].map((_, i) => model.modelVersions[i]?.trainedWords));
+    expect(model.modelVersions.every((v) => v.source === 'model')).toBe(true);
+    expect(model.modelVersions[0]?.images[0]?.id).toBeNull();
+    expect(model.modelVersions[0]?.createdAt).toBe('2025-07-14T23:41:24.964Z');
+  });
+
+  it('when the 2022 version example is parsed, then modelName becomes the model summary and sizeKB the size', () => {
+    const version = modelVersionRequest(1318).parse(read('model-version-2022.json'));
+    expect(version.model).toEqual({ name: 'froggy style', type: null, nsfw: null, poi: null, mode: null });
+    expect(version.files[0]).toMatchObject({ sizeKb: 2546414.971679688, format: 'PickleTensor', primary: false });
+    expect(version.images[0]).toMatchObject({ nsfw: false, meta: null, nsfwLevel: null });
+  });
+
+  it('when creators and tags pages are parsed, then a missing modelCount reads as 0 for creators and null for tags', () => {
+    expect(creatorListRequest({ limit: 1, page: 1 }).parse({ items: [{ username: 'a', link: 'x' }], metadata: {} }).items).toEqual([
+      { username: 'a', modelCount: 0, image: null },
+    ]);
+    expect(tagListRequest({ limit: 1, page: 1 }).parse(read('live-tags-page.docs-example.json')).items).toEqual([
+      { name: 'character', modelCount: null },
+    ]);
+    expect(tagListRequest({ limit: 1, page: 1 }).parse(read('tags-page-2022.json')).items[2]).toEqual({ name: 'style', modelCount: 91 });
+  });
+
+  it('when error bodies of every shape are read, then each yields a short message', () => {
+    expect(errorMessageOf(read('live-error-404.docs-example.json'))).toBe('No model with id 0');
+    expect(errorMessageOf(read('live-error-500.json'))).toBe('An unexpected error occurred');
+    expect(errorMessageOf(read('live-error-400.json'))).toBe('Invalid parameters');
+    expect(errorMessageOf([{ code: 'too_big' }])).toBe('Invalid parameters');
+    expect(errorMessageOf({ message: 'User not found' })).toBe('User not found');
+  });
+});

@@ -34,6 +34,7 @@ export interface ResponseCache {
 }
 
 export function createResponseCache(options: CacheOptions): ResponseCache {
+  if (options.maxBytes <= 0) return disabledCache();
   const lru = new LRUCache<string, Entry>({
     maxSize: options.maxBytes,
     sizeCalculation: (entry) => entry.size,
@@ -59,5 +60,18 @@ export function createResponseCache(options: CacheOptions): ResponseCache {
       return lru.calculatedSize;
     },
     maxBytes: options.maxBytes,
+  };
+}
+
+/** CACHE_MAX_BYTES=0: nothing is kept (in-flight sharing still applies). */
+function disabledCache(): ResponseCache {
+  return {
+    get: () => undefined,
+    set: () => undefined,
+    delete: () => undefined,
+    clear: () => undefined,
+    size: 0,
+    bytes: 0,
+    maxBytes: 0,
   };
 }

@@ -15,10 +15,13 @@ export const builder = new SchemaBuilder<{
     JSON: { Input: unknown; Output: unknown };
   };
   Connection: { totalCount: number | null };
+  DefaultFieldNullability: false;
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
 }>({
   plugins: [RelayPlugin],
+  // Fields are non-null unless they say otherwise: nullability is a decision per field.
+  defaultFieldNullability: false,
   relay: {
     encodeGlobalID: encodeNodeId,
     decodeGlobalID: decodeNodeId,

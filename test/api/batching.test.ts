@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ModelPageDeepDocument } from '../../generated/graphql.js';
+import { startStack, type Stack } from '../helpers/stack.js';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ env: { CACHE_MAX_BYTES: '0' } });
+});
+afterAll(() => stack.close());
+beforeEach(() => stack.fixture.resetLog());
+
+describe('loading through DataLoader', () => {
+  it('when the 50-model page asks for creators, tags, versions, files and images, then calls stay within 1 + creators + tags + 1', async () => {
+    const result = await stack.client.execute(ModelPageDeepDocument, { first: 50 }, { 'x-upstream-cost': '1' });
+    expect(result.errors).toBeUndefined();
+    const models = result.data?.models.nodes ?? [];
+    expect(models).toHaveLength(50);
+    const creators = new Set(models.flatMap((m) => (m.creator ? [m.creator.username] : [])));
+    const tags = new Set(models.flatMap((m) => m.tags.map((t) => t.name.toLowerCase())));
+    expect(models.some((m) => m.modelVersions.some((v) => v.files.length > 0 && v.images.length > 0))).toBe(true);
+
+    const calls = stack.fixture.calls();
+    expect(calls).toBeLessThanOrEqual(1 + creators.size + tags.size + 1);
+    expect(stack.fixture.calls('models')).toBeLessThanOrEqual(2);
+    expect(stack.fixture.calls('model-version')).toBe(0);
+    expect(stack.fixture.calls('creators')).toBeLessThanOrEqual(creators.size);
+    expect(stack.fixture.calls('tags')).toBeLessThanOrEqual(tags.size);
+    expect(result.extensions?.cost).toMatchObject({ calls });
+    // Each creator's count is its /creators modelCount (0 when the upstream omits it).
+    for (const model of models) if (model.creator) expect(typeof model.creator.modelCount === 'number' || model.creator.modelCount === null).toBe(true);
+  });
+
+  it('when the same entity is asked through several paths in one request, then it is loaded once', async () => {
+    const query = /* GraphQL */ `
+      { a: model(id: 23) { name } b: model(id: 23) { name } c: node(id: "${Buffer.from('Model:23').toString('base64')}") { id }
+        d: modelVersion(id: 1318) { name } e: modelVersion(id: 1318) { model { name } } }`;
+    const result = await stack.client.execute(query);
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toMatchObject({ a: { name: 'Arcane Diffusion' }, b: { name: 'Arcane Diffusion' }, d: { name: 'toad' }, e: { model: { name: 'froggy style' } } });
+    expect(stack.fixture.calls('model-version')).toBe(1);
+    // 23 and 1244 (the version's model) are batched through /models?ids=.
+    expect(stack.fixture.calls('models')).toBeLessThanOrEqual(2);
+    expect(stack.fixture.calls('model')).toBe(0);
+  });
+
+  it('when a version reached through its model asks for its model, then nothing more is fetched', async () => {
+    const result = await stack.client.execute(`{ models(first: 10) { nodes { modelVersions { model { civitaiId } } } } }`);
+    expect(result.errors).toBeUndefined();
+    expect(stack.fixture.calls()).toBe(1);
+  });
+});

@@ -31,6 +31,11 @@ const envSchema = z.object({
   CACHE_STALE_MS: int(30_000, 0, 86_400_000),
   REPORT_COST: bool(false),
   SHUTDOWN_GRACE_MS: int(10_000, 0, 120_000),
+  MAX_REQUEST_BYTES: int(100_000, 1_000, 10_000_000),
+  MAX_TOKENS: int(2_000, 50, 100_000),
+  MAX_DEPTH: int(12, 2, 100),
+  MAX_ALIASES: int(30, 0, 1_000),
+  MAX_UPSTREAM_CALLS: int(1_500, 1, 1_000_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
@@ -49,6 +54,13 @@ export interface Config {
     readonly maxBytes: number;
     readonly staleMs: number;
     readonly ttlMs: { readonly list: number; readonly entity: number; readonly notFound: number };
+  };
+  readonly limits: {
+    readonly maxRequestBytes: number;
+    readonly maxTokens: number;
+    readonly maxDepth: number;
+    readonly maxAliases: number;
+    readonly maxUpstreamCalls: number;
   };
   readonly reportCost: boolean;
   readonly logLevel: LogLevel;
@@ -82,6 +94,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxBytes: e.CACHE_MAX_BYTES,
       staleMs: e.CACHE_STALE_MS,
       ttlMs: { list: e.CACHE_TTL_LIST_MS, entity: e.CACHE_TTL_ENTITY_MS, notFound: e.CACHE_TTL_NOT_FOUND_MS },
+    },
+    limits: {
+      maxRequestBytes: e.MAX_REQUEST_BYTES,
+      maxTokens: e.MAX_TOKENS,
+      maxDepth: e.MAX_DEPTH,
+      maxAliases: e.MAX_ALIASES,
+      maxUpstreamCalls: e.MAX_UPSTREAM_CALLS,
     },
     reportCost: e.REPORT_COST,
     logLevel: e.LOG_LEVEL,

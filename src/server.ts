@@ -12,6 +12,7 @@ import type { Config } from './config.js';
 import { createContext, type Context } from './context.js';
 import { toClientError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
+import { useQueryLimits } from './plugins/useQueryLimits.js';
 import { useUpstreamCost } from './plugins/useUpstreamCost.js';
 import { schema } from './schema/index.js';
 import { createUpstreamClient, credentialFor, type Credential, type UpstreamClient } from './upstream/client.js';
@@ -100,7 +101,7 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
         return defaultMaskError(error, message, isDev);
       },
     },
-    plugins: [useUpstreamCost({ always: config.reportCost, logger })],
+    plugins: [useQueryLimits(config.limits), useUpstreamCost({ always: config.reportCost, logger })],
     logging: false,
   });
 

@@ -1,0 +1,183 @@
+/**
+ * `npm run bench`: loopback-only, bounded benchmark of this server against the fixture upstream
+ * (latency 0 and 50 ms, cold and warm), beside a bare yoga ceiling and, with --mesh, GraphQL Mesh
+ * v1 + Hive Gateway (default and tuned) installed in .bench/ from ../shared/bench/mesh.
+ * Prints a Markdown report and writes it to .bench/report.md. Options: --seconds N (default 5),
+ * --connections N (default 10), --mesh, --memory (the 100k-requests RSS run).
+ */
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { execSync } from 'node:child_process';
+import { join } from 'node:path';
+import { hammer, loop, post, type LoadResult } from './load.js';
+import { start, TSX, type Running } from './processes.js';
+
+const root = join(import.meta.dirname, '../..');
+const argv = process.argv.slice(2);
+const opt = (name: string, fallback: number) => Number(argv[argv.indexOf(`--${name}`) + 1]) || (argv.includes(`--${name}`) ? fallback : fallback);
+const SECONDS = opt('seconds', 5);
+const CONNECTIONS = opt('connections', 10);
+const out = join(root, '.bench');
+mkdirSync(out, { recursive: true });
+
+const S1 = '{ models(first: 20) { edges { node { id name type creator { username } } } } }';
+const S2 = readFileSync(join(root, 'documents/models.graphql'), 'utf8');
+const S2_BODY = JSON.stringify({
+  query: S2 + readFileSync(join(root, 'documents/fragments.graphql'), 'utf8'),
+  operationName: 'ModelPageDeep',
+  variables: { first: 50 },
+});
+const NODES = 'query ($ids: [ID!]!) { nodes(ids: $ids) { id ... on Model { name } ... on ModelVersion { name } ... on Creator { username } ... on Tag { name } } }';
+
+interface Row { name: string; target: string; latency: number; cache: string; result: LoadResult; callsPerOp: number | string; peakRss: number; command: string }
+const rows: Row[] = [];
+
+async function stats(fixtureOrigin: string): Promise<number> {
+  const body = (await fetch(`${fixtureOrigin}/__fixture/stats`).then((r) => r.json())) as { total: number };
+  return body.total;
+}
+
+async function measure(name: string, target: string, latency: number, cache: string, fixtureOrigin: string, server: Running, run: () => Promise<LoadResult>, command: string) {
+  const before = await stats(fixtureOrigin);
+  const result = await run();
+  const calls = (await stats(fixtureOrigin)) - before;
+  rows.push({ name, target, latency, cache, result, callsPerOp: result.requests ? Math.round((calls / result.requests) * 100) / 100 : 0, peakRss: server.peakRssMb(), command });
+  process.stderr.write(`${name} ${target} ${latency}ms ${cache}: ${result.rps} req/s p50 ${result.p50} p99 ${result.p99} calls/op ${rows.at(-1)?.callsPerOp} errors ${result.errors}\n`);
+}
+
+async function mixedIds(url: string): Promise<string[]> {
+  const data = (await post(url, '{ models(first: 10, nsfw: true) { nodes { id creator { id } tags { id } modelVersions { id } } } }')).data as {
+    models: { nodes: Array<{ id: string; creator: { id: string } | null; tags: Array<{ id: string }>; modelVersions: Array<{ id: string }> }> };
+  };
+  const nodes = data.models.nodes;
+  return [
+    ...nodes.map((n) => n.id),
+    ...nodes.slice(0, 5).map((n) => n.modelVersions[0]?.id as string),
+    ...nodes.flatMap((n) => (n.creator ? [n.creator.id] : [])).slice(0, 3),
+    ...nodes.flatMap((n) => n.tags.map((t) => t.id)).slice(0, 2),
+  ].slice(0, 20);
+}
+
+/** S4: 1,200 models in pages of 100, one operation = 12 sequential requests. */
+function walk(url: string) {
+  return async () => {
+    let after: string | null = null;
+    for (let i = 0; i < 12; i++) {
+      const r = (await post(url, 'query ($after: String) { models(first: 100, after: $after) { pageInfo { endCursor } nodes { id } } }', { after })) as {
+        data?: { models: { pageInfo: { endCursor: string | null } } };
+      };
+      after = r.data?.models.pageInfo.endCursor ?? null;
+      if (!after) return false;
+    }
+    return true;
+  };
+}
+
+async function ours(fixture: Running, latency: number, cache: 'cold' | 'warm') {
+  const env: Record<string, string> = { CIVITAI_API_URL: fixture.url, PORT: '0', LOG_LEVEL: 'warn', ...(cache === 'cold' ? { CACHE_MAX_BYTES: '0' } : {}) };
+  const server = await start(process.execPath, [...TSX, join(root, 'src/main.ts')], env);
+  const origin = new URL(fixture.url).origin;
+  const command = `${cache === 'cold' ? 'CACHE_MAX_BYTES=0 ' : ''}CIVITAI_API_URL=<fixture --latency ${latency}> npm start`;
+  try {
+    const ids = await mixedIds(server.url);
+    const scenarios: Array<[string, () => Promise<LoadResult>]> = [
+      ['S1 list of 20', () => hammer(server.url, JSON.stringify({ query: S1 }), SECONDS, CONNECTIONS)],
+      ['S2 50-model page', () => hammer(server.url, S2_BODY, SECONDS, CONNECTIONS)],
+      ['S3 nodes of 20 ids', () => hammer(server.url, JSON.stringify({ query: NODES, variables: { ids } }), SECONDS, CONNECTIONS)],
+      ['S4 walk 1,200 models', () => loop(walk(server.url), SECONDS, 2)],
+    ];
+    for (const [name, run] of scenarios) {
+      if (cache === 'warm') await run().catch(() => undefined); // warm the cache once, unmeasured
+      await measure(name, 'civitai-graphql', latency, cache, origin, server, run, command);
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+async function ceiling(fixture: Running) {
+  const server = await start(process.execPath, [...TSX, join(root, 'src/main.ts')], { CIVITAI_API_URL: fixture.url, PORT: '0', LOG_LEVEL: 'warn' });
+  const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: S2_BODY }).then((r) => r.text());
+  await server.stop();
+  writeFileSync(join(out, 's2.json'), response);
+  const bare = await start(process.execPath, [...TSX, join(root, 'scripts/bench/ceiling.ts'), join(out, 's2.json')], {});
+  try {
+    await measure('S2 50-model page', 'bare yoga ceiling', 0, 'memory', new URL(fixture.url).origin, bare, () => hammer(bare.url, S2_BODY, SECONDS, CONNECTIONS), 'npm run bench (ceiling.ts)');
+  } finally {
+    await bare.stop();
+  }
+}
+
+async function mesh(fixture: Running, latency: number) {
+  const dir = join(out, 'mesh');
+  if (!existsSync(join(dir, 'node_modules/.bin/hive-gateway'))) {
+    cpSync(join(root, '../shared/bench/mesh'), dir, { recursive: true });
+    execSync('npm install --no-audit --no-fund', { cwd: dir, stdio: 'ignore' });
+  }
+  execSync('./node_modules/.bin/mesh-compose -o supergraph.graphql', { cwd: dir, env: { ...process.env, UPSTREAM_URL: fixture.url }, stdio: 'ignore' });
+  const origin = new URL(fixture.url).origin;
+  for (const mode of ['default', 'tuned'] as const) {
+    const args = mode === 'tuned' ? ['supergraph', '-c', 'gateway.tuned.config.ts'] : ['supergraph', 'supergraph.graphql'];
+    const port = 4200 + (mode === 'tuned' ? 1 : 0);
+    const gateway = await start(join(dir, 'node_modules/.bin/hive-gateway'), [...args, '--host', '127.0.0.1', '--port', String(port)], {}, /http:\/\/[^\s]+|listening|Serving/i);
+    gateway.url = `http://127.0.0.1:${port}/graphql`;
+    for (let i = 0; i < 60; i++) if (await fetch(`http://127.0.0.1:${port}/readiness`).then((r) => r.ok, () => false)) break; else await new Promise((r) => setTimeout(r, 500));
+    try {
+      for (const [name, file] of [['S1 list of 20', 'body-list.json'], ['nested: 5 models × version detail', 'body-nested.json']] as const) {
+        const body = readFileSync(join(dir, file), 'utf8');
+        if (mode === 'tuned') await hammer(gateway.url, body, 1, 1);
+        await measure(name, `Mesh + Hive Gateway (${mode})`, latency, mode === 'tuned' ? 'warm' : 'cold', origin, gateway, () => hammer(gateway.url, body, SECONDS, CONNECTIONS), `bash ../shared/bench/mesh/bench.sh ${mode}`);
+      }
+    } finally {
+      await gateway.stop();
+    }
+  }
+}
+
+async function memory(fixture: Running) {
+  const server = await start(process.execPath, [...TSX, join(root, 'src/main.ts')], { CIVITAI_API_URL: fixture.url, PORT: '0', LOG_LEVEL: 'warn' });
+  try {
+    let i = 0;
+    const started = server.rssMb();
+    const result = await loop(async () => {
+      const n = i++;
+      if (n >= 100_000) return true;
+      const r = await post(server.url, `{ models(first: 5, query: "m${n % 10_000}") { nodes { id name } } }`);
+      return !r.errors;
+    }, 600, 50);
+    rows.push({ name: `M 100k requests / 10k URLs (RSS start ${started} MB, end ${server.rssMb()} MB)`, target: 'civitai-graphql', latency: 0, cache: 'warm', result, callsPerOp: '-', peakRss: server.peakRssMb(), command: 'npm run bench -- --memory' });
+  } finally {
+    await server.stop();
+  }
+}
+
+async function main() {
+  const fixture = await start(process.execPath, [...TSX, join(root, 'fixture/main.ts'), '--port', '0'], {});
+  try {
+    for (const latency of [0, 50]) {
+      await fetch(`${new URL(fixture.url).origin}/__fixture/latency?ms=${latency}`, { method: 'POST' });
+      await ours(fixture, latency, 'cold');
+      await ours(fixture, latency, 'warm');
+      if (argv.includes('--mesh')) await mesh(fixture, latency);
+    }
+    await fetch(`${new URL(fixture.url).origin}/__fixture/latency?ms=0`, { method: 'POST' });
+    await ceiling(fixture);
+    if (argv.includes('--memory')) await memory(fixture);
+  } finally {
+    await fixture.stop();
+  }
+  const lines = [
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${SECONDS} s per row, ${CONNECTIONS} connections (S4: 2 walkers).`,
+    '',
+    '| scenario | target | upstream latency | cache | req/s | p50 ms | p99 ms | upstream calls/op | peak RSS MB | errors | reproduce |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${r.name} | ${r.target} | ${r.latency} ms | ${r.cache} | ${r.result.rps} | ${r.result.p50} | ${r.result.p99} | ${r.callsPerOp} | ${r.peakRss} | ${r.result.errors} | \`${r.command}\` |`),
+  ];
+  writeFileSync(join(out, 'report.md'), `${lines.join('\n')}\n`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,90 @@
+/**
+ * `npm run soak`: 200 concurrent clients for 60 s (loopback only, stops by itself) against the
+ * fixture upstream with 10 % injected faults of every kind. Reports crashes, facade 5xx, the
+ * error-code distribution, p99 latency and RSS at start and end. Options: --seconds, --clients.
+ */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { start, TSX } from './processes.js';
+
+const root = join(import.meta.dirname, '../..');
+const argv = process.argv.slice(2);
+const arg = (name: string, fallback: number) => (argv.includes(`--${name}`) ? Number(argv[argv.indexOf(`--${name}`) + 1]) : fallback);
+const SECONDS = arg('seconds', 60);
+const CLIENTS = arg('clients', 200);
+
+const QUERIES = [
+  '{ models(first: 20) { edges { node { id name creator { username } } } } }',
+  '{ models(first: 10, sort: NEWEST) { nodes { id modelVersions { name files { name } images { url nsfw } } } } }',
+  '{ models(first: 5) { nodes { tags { name modelCount } creator { modelCount } } } }',
+  '{ creators(first: 20) { totalCount nodes { username modelCount } } }',
+  '{ tags(first: 20) { nodes { name } } }',
+  '{ a: model(id: 23) { name } b: model(id: 64) { name } c: modelVersion(id: 1318) { name createdAt } }',
+  '{ models(first: 5, query: "style") { nodes { id name } } }',
+];
+
+async function main() {
+  const fixture = await start(process.execPath, [...TSX, join(root, 'fixture/main.ts'), '--port', '0'], {});
+  const origin = new URL(fixture.url).origin;
+  const server = await start(process.execPath, [...TSX, join(root, 'src/main.ts')], {
+    CIVITAI_API_URL: fixture.url,
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    UPSTREAM_TIMEOUT_MS: '1500',
+    UPSTREAM_RETRY_BUDGET_MS: '1000',
+  });
+  let crashed = 0;
+  server.child.once('exit', (code) => {
+    if (code !== 0) crashed++;
+  });
+  await fetch(`${origin}/__fixture/fault-rate?rate=0.1`, { method: 'POST' });
+  const rssStart = server.rssMb();
+  const codes = new Map<string, number>();
+  const latencies: number[] = [];
+  let http5xx = 0;
+  let requests = 0;
+  let ok = 0;
+  const end = Date.now() + SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async (_, worker) => {
+      let i = worker;
+      while (Date.now() < end) {
+        const query = QUERIES[i++ % QUERIES.length] as string;
+        const t = performance.now();
+        try {
+          const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+          const body = (await response.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
+          if (response.status >= 500) http5xx++;
+          for (const e of body.errors ?? []) codes.set(e.extensions?.code ?? 'NONE', (codes.get(e.extensions?.code ?? 'NONE') ?? 0) + 1);
+          if (!body.errors) ok++;
+        } catch {
+          codes.set('FETCH_FAILED', (codes.get('FETCH_FAILED') ?? 0) + 1);
+        }
+        latencies.push(performance.now() - t);
+        requests++;
+      }
+    }),
+  );
+  const rssEnd = server.rssMb();
+  const peak = server.peakRssMb();
+  await fetch(`${origin}/__fixture/fault-rate?rate=0`, { method: 'POST' });
+  await server.stop();
+  await fixture.stop();
+  latencies.sort((a, b) => a - b);
+  const p = (q: number) => Math.round(latencies[Math.floor(q * (latencies.length - 1))] ?? 0);
+  const report = [
+    `Soak: ${CLIENTS} clients × ${SECONDS} s, 10 % injected upstream faults (500, 502, 503, 429, resets, 2 s stalls, malformed JSON, HTML).`,
+    `requests ${requests} (${Math.round(requests / SECONDS)} req/s), fully successful ${ok}, crashes ${crashed}, facade 5xx ${http5xx}`,
+    `latency p50 ${p(0.5)} ms, p99 ${p(0.99)} ms; RSS start ${rssStart} MB, end ${rssEnd} MB, peak ${peak} MB`,
+    `error codes: ${[...codes].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(', ') || 'none'}`,
+  ].join('\n');
+  mkdirSync(join(root, '.bench'), { recursive: true });
+  writeFileSync(join(root, '.bench/soak.txt'), `${report}\n`);
+  process.stdout.write(`${report}\n`);
+  process.exit(crashed || http5xx ? 1 : 0);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`soak failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

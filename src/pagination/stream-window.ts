@@ -30,6 +30,9 @@ export interface StreamSource<T> {
   keyOf(item: T): string | number;
 }
 
+/** Extra rows asked for when a window starts inside an earlier response. */
+const MID_RESPONSE_SLACK = 3;
+
 interface Walk<T> {
   entries: Positioned<T>[];
   hasNext: boolean;
@@ -65,7 +68,11 @@ async function walkForward<T>(source: StreamSource<T>, start: Start, need: numbe
   let o = start.o;
   let total: number | null = null;
   for (;;) {
-    const limit = Math.min(source.maxLimit, Math.max(1, skip + need - entries.length));
+    // From the middle of an earlier response, ask a few rows more: dropped rows among those
+    // skipped would otherwise cost a second request. From a fresh anchor, ask exactly, so the
+    // window ends on the response's end and the next one starts at its next cursor.
+    const slack = skip > 0 ? MID_RESPONSE_SLACK : 0;
+    const limit = Math.min(source.maxLimit, Math.max(1, skip + need - entries.length + slack));
     const answer = await source.fetchFrom(cursor, limit);
     total ??= answer.total;
     for (let j = skip; j < answer.items.length; j++) {

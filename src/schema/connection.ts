@@ -55,7 +55,7 @@ export function modelConnection(ctx: Context, args: ConnectionArgs, filters: Mod
     pages:
       filters.query !== undefined
         ? null
-        : { limits: { maxLimit: MAX_MODELS_LIMIT, maxEnd: MODELS_PAGE_MODE_END }, fetchPage: (page, limit) => load({ ...filters, page, limit }) },
+        : { limits: { maxLimit: MAX_MODELS_LIMIT, preferredEnd: MODELS_PAGE_MODE_END }, fetchPage: (page, limit) => load({ ...filters, page, limit }) },
     keyOf: (model) => model.id,
   });
 }

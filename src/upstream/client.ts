@@ -62,8 +62,15 @@ export interface ClientOptions {
   fetch?: typeof fetch;
 }
 
+export interface Fetched<T> {
+  value: T;
+  /** False when the upstream forbade caching (no-store, private): nothing derived may be kept. */
+  cacheable: boolean;
+}
+
 export interface UpstreamClient {
   get<T>(request: UpstreamRequest<T>, scope: CallScope): Promise<T>;
+  fetch<T>(request: UpstreamRequest<T>, scope: CallScope): Promise<Fetched<T>>;
   /** The normalised cache key of a request, for tests and for feeding the cache. */
   keyOf(request: Pick<UpstreamRequest<unknown>, 'path' | 'query'>, credential: Credential): string;
   /** Store an answer learned elsewhere (e.g. a model found in a complete list response). */
@@ -82,7 +89,7 @@ const MAX_ERROR_BODY = 4096;
 export function createUpstreamClient(options: ClientOptions): UpstreamClient {
   const base = options.baseUrl.replace(/\/+$/, '');
   const doFetch = options.fetch ?? fetch;
-  const inflight = new Map<string, Promise<unknown>>();
+  const inflight = new Map<string, Promise<Fetched<unknown>>>();
 
   function normalisedTarget(request: Pick<UpstreamRequest<unknown>, 'path' | 'query'>): string {
     const query = [...(request.query ?? [])].sort(([a, x], [b, y]) => (a === b ? (x < y ? -1 : x > y ? 1 : 0) : a < b ? -1 : 1));
@@ -132,7 +139,7 @@ export function createUpstreamClient(options: ClientOptions): UpstreamClient {
     return { value, size: Buffer.byteLength(text) * PARSED_SIZE_FACTOR, cacheable };
   }
 
-  async function fetchWithRetry<T>(request: UpstreamRequest<T>, target: string, scope: CallScope, key: string): Promise<T> {
+  async function fetchWithRetry<T>(request: UpstreamRequest<T>, target: string, scope: CallScope, key: string): Promise<Fetched<T>> {
     const { maxAttempts, baseDelayMs, maxTotalWaitMs } = options.retry;
     let waited = 0;
     for (let n = 1; ; n++) {
@@ -143,7 +150,7 @@ export function createUpstreamClient(options: ClientOptions): UpstreamClient {
           const ttl = request.cacheKind === 'list' ? options.ttlMs.list : options.ttlMs.entity;
           options.cache.set(key, result.value, result.size, ttl);
         }
-        return result.value;
+        return { value: result.value, cacheable: result.cacheable };
       } catch (error) {
         if (!(error instanceof UpstreamError)) throw error;
         if (error.isNotFound) {
@@ -160,15 +167,33 @@ export function createUpstreamClient(options: ClientOptions): UpstreamClient {
     }
   }
 
-  function shared<T>(request: UpstreamRequest<T>, target: string, scope: CallScope, key: string): Promise<T> {
+  function shared<T>(request: UpstreamRequest<T>, target: string, scope: CallScope, key: string): Promise<Fetched<T>> {
     const running = inflight.get(key);
     if (running) {
       scope.cost.inflightShares++;
-      return running as Promise<T>;
+      return running as Promise<Fetched<T>>;
     }
     const promise = fetchWithRetry(request, target, scope, key).finally(() => inflight.delete(key));
     inflight.set(key, promise);
     return promise;
+  }
+
+  async function fetchOne<T>(request: UpstreamRequest<T>, scope: CallScope): Promise<Fetched<T>> {
+    const target = normalisedTarget(request);
+    const key = `${scope.credential.fingerprint} ${target}`;
+    const hit = options.cache.get<T | NotFoundMarker>(key);
+    if (hit) {
+      scope.cost.cacheHits++;
+      if (hit.stale) {
+        scope.cost.staleHits++;
+        // Serve the stale answer now; one background refresh replaces it.
+        if (!inflight.has(key)) shared(request, target, scope, key).catch(() => undefined);
+      }
+      const value = hit.value;
+      if (value && typeof value === 'object' && 'notFound' in value) throw (value as NotFoundMarker).notFound;
+      return { value: value as T, cacheable: true };
+    }
+    return shared(request, target, scope, key);
   }
 
   return {
@@ -178,23 +203,8 @@ export function createUpstreamClient(options: ClientOptions): UpstreamClient {
       const ttl = request.cacheKind === 'list' ? options.ttlMs.list : options.ttlMs.entity;
       options.cache.set(keyOf(request, credential), value, size, ttl);
     },
-    async get<T>(request: UpstreamRequest<T>, scope: CallScope): Promise<T> {
-      const target = normalisedTarget(request);
-      const key = `${scope.credential.fingerprint} ${target}`;
-      const hit = options.cache.get<T | NotFoundMarker>(key);
-      if (hit) {
-        scope.cost.cacheHits++;
-        if (hit.stale) {
-          scope.cost.staleHits++;
-          // Serve the stale answer now; one background refresh replaces it.
-          if (!inflight.has(key)) shared(request, target, scope, key).catch(() => undefined);
-        }
-        const value = hit.value;
-        if (value && typeof value === 'object' && 'notFound' in value) throw (value as NotFoundMarker).notFound;
-        return value as T;
-      }
-      return shared(request, target, scope, key);
-    },
+    fetch: fetchOne,
+    get: async <T>(request: UpstreamRequest<T>, scope: CallScope) => (await fetchOne(request, scope)).value,
   };
 }
 

@@ -61,8 +61,8 @@ export function createUpstreamApi(client: UpstreamClient): UpstreamApi {
 
   return {
     async listModels(params, scope) {
-      const page = await client.get(modelListRequest(params), scope);
-      if (isComplete(params)) remember('model', page.items, scope);
+      const { value: page, cacheable } = await client.fetch(modelListRequest(params), scope);
+      if (cacheable && isComplete(params)) remember('model', page.items, scope);
       return page;
     },
 
@@ -77,17 +77,17 @@ export function createUpstreamApi(client: UpstreamClient): UpstreamApi {
       for (let i = 0; i < missing.length; i += MAX_IDS_PER_CALL) {
         const chunk = missing.slice(i, i + MAX_IDS_PER_CALL);
         // nsfw=true: without it only PG-level models come back, also for ids (civitai-api-live.md).
-        const page = await client.get(modelListRequest({ ids: chunk, nsfw: true, limit: chunk.length }), scope);
-        remember('model', page.items, scope);
+        const { value: page, cacheable } = await client.fetch(modelListRequest({ ids: chunk, nsfw: true, limit: chunk.length }), scope);
+        if (cacheable) remember('model', page.items, scope);
         for (const model of page.items) found.set(model.id, model);
       }
       // Ids the batch did not return (archived, POI, filtered) may still exist by id.
       const stragglers = missing.filter((id) => !found.has(id));
-      const singles = await Promise.all(stragglers.map((id) => notFoundToNull(client.get(modelRequest(id), scope))));
-      singles.forEach((model, k) => {
-        if (model) {
-          found.set(stragglers[k] as number, model);
-          remember('model', [model], scope);
+      const singles = await Promise.all(stragglers.map((id) => notFoundToNull(client.fetch(modelRequest(id), scope))));
+      singles.forEach((answer, k) => {
+        if (answer) {
+          found.set(stragglers[k] as number, answer.value);
+          if (answer.cacheable) remember('model', [answer.value], scope);
         }
       });
       return ids.map((id) => found.get(id) ?? null);
@@ -96,8 +96,8 @@ export function createUpstreamApi(client: UpstreamClient): UpstreamApi {
     getModelVersion: (id, scope) => notFoundToNull(client.get(modelVersionRequest(id), scope)),
 
     async listCreators(params, scope) {
-      const page = await client.get(creatorListRequest(params), scope);
-      remember('creator', page.items, scope);
+      const { value: page, cacheable } = await client.fetch(creatorListRequest(params), scope);
+      if (cacheable) remember('creator', page.items, scope);
       return page;
     },
 
@@ -106,8 +106,8 @@ export function createUpstreamApi(client: UpstreamClient): UpstreamApi {
       if (hit) return hit;
       // `query` is a substring match: look for the exact name in the first pages.
       for (let page = 1; page <= CREATOR_SEARCH_PAGES; page++) {
-        const answer = await client.get(creatorListRequest({ limit: MAX_CREATORS_LIMIT, page, query: username }), scope);
-        remember('creator', answer.items, scope);
+        const { value: answer, cacheable } = await client.fetch(creatorListRequest({ limit: MAX_CREATORS_LIMIT, page, query: username }), scope);
+        if (cacheable) remember('creator', answer.items, scope);
         const exact =
           answer.items.find((c) => c.username === username) ??
           answer.items.find((c) => c.username.toLowerCase() === username.toLowerCase());

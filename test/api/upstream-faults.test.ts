@@ -28,7 +28,7 @@ describe('upstream faults', () => {
     stack.fixture.inject({ fault, route: 'model', times: Infinity });
     const result = await stack.client.execute(TWO_FIELDS);
     expect(result.status).toBe(200);
-    expect(result.data?.model).toBeNull();
+    expect((result.data as { model: unknown }).model).toBeNull();
     expect((result.data as { tags: { nodes: unknown[] } }).tags.nodes).toHaveLength(2);
     expect(codes(result)).toEqual([code]);
     const text = JSON.stringify(result.errors);

@@ -19,8 +19,8 @@ export interface OffsetSource<T> {
   fetchPage(page: number, limit: number): Promise<PageAnswer<T>>;
 }
 
-/** Items at offsets [start, end) (fewer at the end of the list) and the total, if known. */
-export async function fetchRange<T>(source: OffsetSource<T>, start: number, end: number): Promise<PageAnswer<T>> {
+/** Every item of the fewest pages covering [start, end), and the offset where they begin. */
+export async function fetchPagesCovering<T>(source: OffsetSource<T>, start: number, end: number): Promise<PageAnswer<T> & { from: number }> {
   const plan = planPages(start, end, source.limits);
   if (!plan) {
     throw new PaginationInputError(
@@ -29,10 +29,19 @@ export async function fetchRange<T>(source: OffsetSource<T>, start: number, end:
   }
   const answers = await Promise.all(plan.pages.map((page) => source.fetchPage(page, plan.limit)));
   const firstPage = plan.pages[0];
-  if (firstPage === undefined) return { items: [], total: null };
-  const all = answers.flatMap((a) => a.items);
-  const skip = start - pageStart(firstPage, plan.limit);
-  return { items: all.slice(skip, skip + (end - start)), total: answers.find((a) => a.total !== null)?.total ?? null };
+  if (firstPage === undefined) return { items: [], total: null, from: start };
+  return {
+    items: answers.flatMap((a) => a.items),
+    total: answers.find((a) => a.total !== null)?.total ?? null,
+    from: pageStart(firstPage, plan.limit),
+  };
+}
+
+/** Items at offsets [start, end) (fewer at the end of the list) and the total, if known. */
+export async function fetchRange<T>(source: OffsetSource<T>, start: number, end: number): Promise<PageAnswer<T>> {
+  const covering = await fetchPagesCovering(source, start, end);
+  const skip = start - covering.from;
+  return { items: covering.items.slice(skip, skip + (end - start)), total: covering.total };
 }
 
 export async function offsetWindow<T>(window: RelayWindow, scope: string, source: OffsetSource<T>): Promise<WindowResult<T>> {

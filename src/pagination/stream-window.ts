@@ -9,7 +9,7 @@
 import type { RelayWindow } from './args.js';
 import { decodeCursor, type Position } from './cursor.js';
 import { PaginationInputError } from './errors.js';
-import { fetchRange, type OffsetSource } from './offset-window.js';
+import { fetchPagesCovering, fetchRange, type OffsetSource } from './offset-window.js';
 import { toWindowResult, type Positioned, type WindowResult } from './window.js';
 
 export interface StreamAnswer<T> {
@@ -30,8 +30,8 @@ export interface StreamSource<T> {
   keyOf(item: T): string | number;
 }
 
-/** Extra rows asked for when a window starts inside an earlier response. */
-const MID_RESPONSE_SLACK = 3;
+/** Spare rows asked for when a window starts inside an earlier response or continues a short one. */
+const MIN_SLACK = 3;
 
 interface Walk<T> {
   entries: Positioned<T>[];
@@ -55,9 +55,10 @@ function startAfter(p: Position): Start {
   return { anchor: undefined, skip: 0, o: p.o + 1, previousKey: p.i };
 }
 
-/** How far an item's page-mode offset may lie past its counted offset (dropped rows). */
+/** How far an item's page-mode offset may lie past its counted offset: numbered pages count
+ * the rows the upstream drops from its answers, counted offsets do not. */
 function drift(o: number): number {
-  return 5 + Math.ceil(o * 0.05);
+  return 10 + Math.ceil(o * 0.15);
 }
 
 async function walkForward<T>(source: StreamSource<T>, start: Start, need: number): Promise<Walk<T>> {
@@ -68,11 +69,12 @@ async function walkForward<T>(source: StreamSource<T>, start: Start, need: numbe
   let o = start.o;
   let total: number | null = null;
   for (;;) {
-    // From the middle of an earlier response, ask a few rows more: dropped rows among those
-    // skipped would otherwise cost a second request. From a fresh anchor, ask exactly, so the
-    // window ends on the response's end and the next one starts at its next cursor.
-    const slack = skip > 0 ? MID_RESPONSE_SLACK : 0;
-    const limit = Math.min(source.maxLimit, Math.max(1, skip + need - entries.length + slack));
+    // From a fresh anchor, ask exactly, so the window ends on the response's end and the next
+    // one starts at its next cursor. From the middle of an earlier response, or after a short
+    // page, ask some rows more: dropped rows would otherwise cost yet another request.
+    const remaining = need - entries.length;
+    const slack = skip > 0 || entries.length > 0 ? MIN_SLACK + Math.ceil(remaining / 4) : 0;
+    const limit = Math.min(source.maxLimit, Math.max(1, skip + remaining + slack));
     const answer = await source.fetchFrom(cursor, limit);
     total ??= answer.total;
     for (let j = skip; j < answer.items.length; j++) {
@@ -104,14 +106,18 @@ async function offsetForward<T>(source: StreamSource<T>, start: Start, need: num
     throw new PaginationInputError('This cursor can no longer be continued: start again without `after`.');
   }
   const key = start.previousKey;
-  const from = key === undefined ? start.o : Math.max(0, start.o - 1);
-  const to = start.o + need + 1 + (key === undefined ? 0 : drift(start.o));
-  const range = await fetchRange(source.pages, from, to);
-  let items = range.items;
-  if (key !== undefined) {
-    const index = items.findIndex((item) => source.keyOf(item) === key);
+  let items: readonly T[];
+  let range: { total: number | null };
+  if (key === undefined) {
+    const exact = await fetchRange(source.pages, start.o, start.o + need + 1);
+    range = exact;
+    items = exact.items;
+  } else {
+    const covering = await fetchPagesCovering(source.pages, Math.max(0, start.o - 1), start.o + need + 1 + drift(start.o));
+    range = covering;
+    const index = covering.items.findIndex((item) => source.keyOf(item) === key);
     if (index < 0) throw new PaginationInputError('The cursor\u2019s item is no longer in the list: start again without `after`.');
-    items = items.slice(index + 1);
+    items = covering.items.slice(index + 1);
   }
   const entries = items.slice(0, need).map((node, k) => ({ node, position: { o: start.o + k, i: source.keyOf(node) } }));
   return { entries, hasNext: items.length > need, total: range.total };
@@ -150,17 +156,16 @@ async function backward<T>(source: StreamSource<T>, scope: string, window: Relay
     );
   }
   // Numbered pages, then find the edge by key: its page-mode offset may sit past its count.
-  const from = Math.max(0, p.o - count - 5);
-  const range = await fetchRange(source.pages, from, p.o + 1 + drift(p.o));
+  const range = await fetchPagesCovering(source.pages, Math.max(0, p.o - count), p.o + 1 + drift(p.o));
   const index = range.items.findIndex((item) => source.keyOf(item) === p.i);
-  if (index < 0 || (index < count && from > 0)) {
+  if (index < 0 || (index < count && range.from > 0)) {
     throw new PaginationInputError('The cursor\u2019s item is no longer where it was in the list: start again without `before`.');
   }
   const begin = Math.max(0, index - count);
   const entries = range.items
     .slice(begin, index)
     .map((node, k) => ({ node, position: { o: Math.max(0, p.o - (index - begin)) + k, i: source.keyOf(node) } }));
-  return toWindowResult(scope, entries, { hasNextPage: true, hasPreviousPage: from + begin > 0, totalCount: range.total });
+  return toWindowResult(scope, entries, { hasNextPage: true, hasPreviousPage: range.from + begin > 0, totalCount: range.total });
 }
 
 export async function streamWindow<T>(window: RelayWindow, scope: string, source: StreamSource<T>): Promise<WindowResult<T>> {

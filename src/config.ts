@@ -29,6 +29,7 @@ const envSchema = z.object({
   CACHE_TTL_ENTITY_MS: int(300_000, 0, 86_400_000),
   CACHE_TTL_NOT_FOUND_MS: int(30_000, 0, 86_400_000),
   CACHE_STALE_MS: int(30_000, 0, 86_400_000),
+  RESPONSE_CACHE_ENTRIES: int(100, 0, 100_000),
   REPORT_COST: bool(false),
   SHUTDOWN_GRACE_MS: int(10_000, 0, 120_000),
   MAX_REQUEST_BYTES: int(100_000, 1_000, 10_000_000),
@@ -53,6 +54,7 @@ export interface Config {
   readonly cache: {
     readonly maxBytes: number;
     readonly staleMs: number;
+    readonly responseCacheEntries: number;
     readonly ttlMs: { readonly list: number; readonly entity: number; readonly notFound: number };
   };
   readonly limits: {
@@ -93,6 +95,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     cache: {
       maxBytes: e.CACHE_MAX_BYTES,
       staleMs: e.CACHE_STALE_MS,
+      responseCacheEntries: e.RESPONSE_CACHE_ENTRIES,
       ttlMs: { list: e.CACHE_TTL_LIST_MS, entity: e.CACHE_TTL_ENTITY_MS, notFound: e.CACHE_TTL_NOT_FOUND_MS },
     },
     limits: {

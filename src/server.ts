@@ -6,14 +6,15 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
-import { createYoga, maskError as defaultMaskError, type YogaServerInstance } from 'graphql-yoga';
+import { useResponseCache, createInMemoryCache } from '@graphql-yoga/plugin-response-cache';
+import { createYoga, maskError as defaultMaskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createResponseCache } from './cache/index.js';
 import type { Config } from './config.js';
 import { createContext, type Context } from './context.js';
 import { toClientError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { useQueryLimits } from './plugins/useQueryLimits.js';
-import { useUpstreamCost } from './plugins/useUpstreamCost.js';
+import { COST_HEADER, useUpstreamCost } from './plugins/useUpstreamCost.js';
 import { schema } from './schema/index.js';
 import { createUpstreamClient, credentialFor, type Credential, type UpstreamClient } from './upstream/client.js';
 import { createUpstreamApi } from './upstream/index.js';
@@ -64,6 +65,24 @@ function credentialOf(request: Request, config: Config): Credential {
   return credentialFor(config.upstream.apiKey);
 }
 
+/**
+ * Whole results of anonymous requests are cached too (The Guild's response cache), for as long
+ * as list answers live: a warm repeat then skips execution entirely. Only anonymous ones, since
+ * Civitai marks answers to a key private; never with a cost report, which describes one request.
+ */
+function wholeResultCache(config: Config): Plugin[] {
+  if (config.cache.responseCacheEntries === 0 || config.cache.maxBytes === 0 || config.reportCost) return [];
+  const anonymous = (request: Request) => request.headers.get('authorization') === null && config.upstream.apiKey === undefined;
+  return [
+    useResponseCache({
+      session: () => null,
+      enabled: (request) => anonymous(request) && request.headers.get(COST_HEADER) !== '1',
+      ttl: config.cache.ttlMs.list,
+      cache: createInMemoryCache({ max: config.cache.responseCacheEntries }),
+    }),
+  ];
+}
+
 export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
   const { config } = deps;
   const logger = deps.logger ?? createLogger(config.logLevel);
@@ -101,7 +120,7 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
         return defaultMaskError(error, message, isDev);
       },
     },
-    plugins: [useQueryLimits(config.limits), useUpstreamCost({ always: config.reportCost, logger })],
+    plugins: [useQueryLimits(config.limits), ...wholeResultCache(config), useUpstreamCost({ always: config.reportCost, logger })],
     logging: false,
   });
 

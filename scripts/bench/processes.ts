@@ -20,7 +20,7 @@ function statusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
 }
 
 export function start(command: string, args: string[], env: Record<string, string>, urlPattern = /https?:\/\/[^\s]+/): Promise<Running> {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { env: { ...process.env, NODE_ENV: 'production', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start:\n${output}`)), 60_000);
@@ -53,5 +53,5 @@ export function start(command: string, args: string[], env: Record<string, strin
   });
 }
 
-/** The server whose peak RSS we measure is the node process under tsx, so run node directly. */
+/** For TypeScript scripts that are not part of the build (the ceiling server). */
 export const TSX = ['--import', 'tsx'];

@@ -75,7 +75,7 @@ function walk(url: string) {
 
 async function ours(fixture: Running, latency: number, cache: 'cold' | 'warm') {
   const env: Record<string, string> = { CIVITAI_API_URL: fixture.url, PORT: '0', LOG_LEVEL: 'warn', ...(cache === 'cold' ? { CACHE_MAX_BYTES: '0' } : {}) };
-  const server = await start(process.execPath, [...TSX, join(root, 'src/main.ts')], env);
+  const server = await start(process.execPath, [join(root, 'dist/src/main.js')], env);
   const origin = new URL(fixture.url).origin;
   const command = `${cache === 'cold' ? 'CACHE_MAX_BYTES=0 ' : ''}CIVITAI_API_URL=<fixture --latency ${latency}> npm start`;
   try {
@@ -96,7 +96,7 @@ async function ours(fixture: Running, latency: number, cache: 'cold' | 'warm') {
 }
 
 async function ceiling(fixture: Running) {
-  const server = await start(process.execPath, [...TSX, join(root, 'src/main.ts')], { CIVITAI_API_URL: fixture.url, PORT: '0', LOG_LEVEL: 'warn' });
+  const server = await start(process.execPath, [join(root, 'dist/src/main.js')], { CIVITAI_API_URL: fixture.url, PORT: '0', LOG_LEVEL: 'warn' });
   const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: S2_BODY }).then((r) => r.text());
   await server.stop();
   writeFileSync(join(out, 's2.json'), response);
@@ -135,7 +135,7 @@ async function mesh(fixture: Running, latency: number) {
 }
 
 async function memory(fixture: Running) {
-  const server = await start(process.execPath, [...TSX, join(root, 'src/main.ts')], { CIVITAI_API_URL: fixture.url, PORT: '0', LOG_LEVEL: 'warn' });
+  const server = await start(process.execPath, [join(root, 'dist/src/main.js')], { CIVITAI_API_URL: fixture.url, PORT: '0', LOG_LEVEL: 'warn' });
   try {
     let i = 0;
     const started = server.rssMb();
@@ -152,7 +152,7 @@ async function memory(fixture: Running) {
 }
 
 async function main() {
-  const fixture = await start(process.execPath, [...TSX, join(root, 'fixture/main.ts'), '--port', '0'], {});
+  const fixture = await start(process.execPath, [join(root, 'dist/fixture/main.js'), '--port', '0'], {});
   try {
     for (const latency of [0, 50]) {
       await fetch(`${new URL(fixture.url).origin}/__fixture/latency?ms=${latency}`, { method: 'POST' });

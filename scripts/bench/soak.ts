@@ -5,7 +5,7 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { start, TSX } from './processes.js';
+import { start } from './processes.js';
 
 const root = join(import.meta.dirname, '../..');
 const argv = process.argv.slice(2);
@@ -24,9 +24,9 @@ const QUERIES = [
 ];
 
 async function main() {
-  const fixture = await start(process.execPath, [...TSX, join(root, 'fixture/main.ts'), '--port', '0'], {});
+  const fixture = await start(process.execPath, [join(root, 'dist/fixture/main.js'), '--port', '0'], {});
   const origin = new URL(fixture.url).origin;
-  const server = await start(process.execPath, [...TSX, join(root, 'src/main.ts')], {
+  const server = await start(process.execPath, [join(root, 'dist/src/main.js')], {
     CIVITAI_API_URL: fixture.url,
     PORT: '0',
     LOG_LEVEL: 'silent',

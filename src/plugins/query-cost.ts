@@ -22,7 +22,7 @@ type Args = Record<string, unknown>;
 
 const pageSize = (args: Args) => Number(args.first ?? args.last ?? ASSUMED.defaultPage) || 0;
 const connection = (type: string, perCall: number): ListRule => ({
-  type,
+  type: `${type}Connection`,
   size: pageSize,
   // A window can straddle two upstream pages, and short pages need one more.
   calls: (args) => Math.ceil(pageSize(args) / perCall) + 1,

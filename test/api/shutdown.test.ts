@@ -1,0 +1,54 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFixtureUpstream, type FixtureUpstream } from '../../fixture/index.js';
+
+const root = join(import.meta.dirname, '../..');
+let fixture: FixtureUpstream;
+beforeAll(async () => {
+  fixture = await createFixtureUpstream({ latencyMs: 800 });
+});
+afterAll(() => fixture.close());
+
+describe('the process', () => {
+  it('when SIGTERM arrives during a request, then it stops accepting, finishes the request and exits 0', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/main.ts')], {
+      env: { ...process.env, CIVITAI_API_URL: fixture.url, PORT: '0', LOG_LEVEL: 'silent', SHUTDOWN_GRACE_MS: '5000' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        const m = /http:\/\/\S+\/graphql/.exec(out);
+        if (m) resolve(m[0]);
+      });
+      child.once('exit', () => reject(new Error(`exited early: ${out}`)));
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+    const inFlight = fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify({ query: '{ model(id: 64) { name } }' }) });
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 100));
+
+    await expect(fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' })).rejects.toThrow();
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ data: { model: { name: 'Redshift Diffusion' } } });
+    expect(await exited).toBe(0);
+  }, 30_000);
+
+  it('when the configuration is invalid, then one message lists every problem and the exit code is 2', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/main.ts')], {
+      env: { ...process.env, CIVITAI_API_URL: 'not a url', PORT: 'x' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(err).toContain('CIVITAI_API_URL');
+    expect(err).toContain('PORT');
+  }, 30_000);
+});

@@ -19,8 +19,8 @@ function statusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   }
 }
 
-export function start(command: string, args: string[], env: Record<string, string>, urlPattern = /https?:\/\/[^\s]+/): Promise<Running> {
-  const child = spawn(command, args, { env: { ...process.env, NODE_ENV: 'production', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function start(command: string, args: string[], env: Record<string, string>, urlPattern = /https?:\/\/[^\s]+/, cwd?: string): Promise<Running> {
+  const child = spawn(command, args, { env: { ...process.env, NODE_ENV: 'production', ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}) });
   return new Promise((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start:\n${output}`)), 60_000);

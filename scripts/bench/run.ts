@@ -119,7 +119,7 @@ async function mesh(fixture: Running, latency: number) {
   for (const mode of ['default', 'tuned'] as const) {
     const args = mode === 'tuned' ? ['supergraph', '-c', 'gateway.tuned.config.ts'] : ['supergraph', 'supergraph.graphql'];
     const port = 4200 + (mode === 'tuned' ? 1 : 0);
-    const gateway = await start(join(dir, 'node_modules/.bin/hive-gateway'), [...args, '--host', '127.0.0.1', '--port', String(port)], {}, /http:\/\/[^\s]+|listening|Serving/i);
+    const gateway = await start(join(dir, 'node_modules/.bin/hive-gateway'), [...args, '--host', '127.0.0.1', '--port', String(port)], {}, /http:\/\/[^\s]+|listening|Serving|Starting/i, dir);
     gateway.url = `http://127.0.0.1:${port}/graphql`;
     for (let i = 0; i < 60; i++) if (await fetch(`http://127.0.0.1:${port}/readiness`).then((r) => r.ok, () => false)) break; else await new Promise((r) => setTimeout(r, 500));
     try {

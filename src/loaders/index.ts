@@ -21,6 +21,8 @@ export interface Loaders {
   modelPage: DataLoader<ModelListParams, ModelPage, string>;
   creatorPage: DataLoader<CreatorPageParams, CreatorPage, string>;
   tagPage: DataLoader<TagPageParams, TagPage, string>;
+  /** A tag's model count, or null when unknown; no call once the upstream is known to have none. */
+  tagModelCount(name: string): Promise<number | null>;
 }
 
 export interface CreatorPageParams {
@@ -64,12 +66,17 @@ export function createLoaders(api: UpstreamApi, scope: CallScope): Loaders {
     { batch: false, cacheKeyFn: keyOfParams },
   );
 
+  const tagByName = new DataLoader<string, UpstreamTag>(perKey((name: string) => api.findTag(name, scope), (name) => `Tag "${name}"`));
   return {
     modelById,
     modelPage,
+    tagByName,
+    tagModelCount: async (name) => {
+      if (!(await api.reportsTagCounts(scope))) return null;
+      return (await tagByName.load(name).catch(() => null))?.modelCount ?? null;
+    },
     modelVersionById: new DataLoader<number, UpstreamVersionDetail>(perKey((id: number) => api.getModelVersion(id, scope), (id) => `Model version ${id}`)),
     creatorByUsername: new DataLoader<string, UpstreamCreator>(perKey((name: string) => api.findCreator(name, scope), (name) => `Creator "${name}"`)),
-    tagByName: new DataLoader<string, UpstreamTag>(perKey((name: string) => api.findTag(name, scope), (name) => `Tag "${name}"`)),
     creatorPage: new DataLoader(async ([params]) => [await api.listCreators(params as CreatorPageParams, scope)], {
       batch: false,
       cacheKeyFn: keyOfParams,

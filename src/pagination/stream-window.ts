@@ -30,7 +30,7 @@ export interface StreamSource<T> {
   keyOf(item: T): string | number;
 }
 
-/** Spare rows asked for when a window starts inside an earlier response or continues a short one. */
+/** Spare rows asked for beyond the window (more after a short page). */
 const MIN_SLACK = 3;
 
 interface Walk<T> {
@@ -69,11 +69,12 @@ async function walkForward<T>(source: StreamSource<T>, start: Start, need: numbe
   let o = start.o;
   let total: number | null = null;
   for (;;) {
-    // From a fresh anchor, ask exactly, so the window ends on the response's end and the next
-    // one starts at its next cursor. From the middle of an earlier response, or after a short
-    // page, ask some rows more: dropped rows would otherwise cost yet another request.
+    // Ask for some spare rows: the upstream drops rows after applying the limit, and a short
+    // page would cost another round trip. Windows then end inside a response and the next one
+    // re-reads from the same anchor; once that reaches the 100-row cap the request is exact,
+    // the window ends on the response's end, and the chain moves on to its next cursor.
     const remaining = need - entries.length;
-    const slack = skip > 0 || entries.length > 0 ? MIN_SLACK + Math.ceil(remaining / 4) : 0;
+    const slack = MIN_SLACK + Math.ceil(remaining / (entries.length > 0 ? 4 : 10));
     const limit = Math.min(source.maxLimit, Math.max(1, skip + remaining + slack));
     const answer = await source.fetchFrom(cursor, limit);
     total ??= answer.total;

@@ -23,11 +23,7 @@ builder.node(TagRef, {
     modelCount: t.int({
       nullable: true,
       description: 'How many models carry the tag, when Civitai reports it; the live API stopped reporting it in 2025 (null).',
-      resolve: async (tag, _args, ctx) => {
-        if (tag.modelCount !== undefined) return tag.modelCount;
-        const found = await ctx.loaders.tagByName.load(tag.name).catch(() => null);
-        return found?.modelCount ?? null;
-      },
+      resolve: (tag, _args, ctx) => (tag.modelCount !== undefined ? tag.modelCount : ctx.loaders.tagModelCount(tag.name)),
     }),
     models: t.connection(
       {

@@ -19,6 +19,11 @@ export interface UpstreamApi {
   findCreator(username: string, scope: CallScope): Promise<UpstreamCreator | null>;
   listTags(params: { limit: number; page: number; query?: string | undefined }, scope: CallScope): Promise<TagPage>;
   findTag(name: string, scope: CallScope): Promise<UpstreamTag | null>;
+  /**
+   * Whether this upstream reports tags' model counts: the live API stopped in 2025, the 2022 one
+   * did. Learned once from any /tags answer (one small probe if none has been seen yet).
+   */
+  reportsTagCounts(scope: CallScope): Promise<boolean>;
 }
 
 /** Pages of /creators searched for one username before giving up. */
@@ -40,6 +45,13 @@ function notFoundToNull<T>(promise: Promise<T>): Promise<T | null> {
 }
 
 export function createUpstreamApi(client: UpstreamClient): UpstreamApi {
+  let tagCounts: boolean | undefined;
+  let probe: Promise<boolean> | undefined;
+  const learnTagCounts = (page: TagPage) => {
+    if (page.items.length > 0) tagCounts = page.items.some((t) => t.modelCount !== null);
+    return page;
+  };
+
   function remember(kind: 'model' | 'creator', items: Array<UpstreamModel | UpstreamCreator>, scope: CallScope) {
     for (const item of items) {
       const key = kind === 'model' ? modelKey((item as UpstreamModel).id) : creatorKey((item as UpstreamCreator).username);
@@ -118,11 +130,19 @@ export function createUpstreamApi(client: UpstreamClient): UpstreamApi {
       return null;
     },
 
-    listTags: (params, scope) => client.get(tagListRequest(params), scope),
+    listTags: async (params, scope) => learnTagCounts(await client.get(tagListRequest(params), scope)),
+    async reportsTagCounts(scope) {
+      if (tagCounts !== undefined) return tagCounts;
+      probe ??= client
+        .get(tagListRequest({ limit: 1, page: 1 }), scope)
+        .then((page) => learnTagCounts(page).items.some((t) => t.modelCount !== null))
+        .finally(() => (probe = undefined));
+      return probe;
+    },
 
     async findTag(name, scope) {
       // `query` is a prefix match, shortest names first: an exact name comes early.
-      const answer = await client.get(tagListRequest({ limit: TAG_SEARCH_LIMIT, page: 1, query: name }), scope);
+      const answer = learnTagCounts(await client.get(tagListRequest({ limit: TAG_SEARCH_LIMIT, page: 1, query: name }), scope));
       return (
         answer.items.find((t) => t.name === name) ??
         answer.items.find((t) => t.name.toLowerCase() === name.toLowerCase()) ??

@@ -30,6 +30,15 @@ describe('loading through DataLoader', () => {
     for (const model of models) if (model.creator) expect(typeof model.creator.modelCount === 'number' || model.creator.modelCount === null).toBe(true);
   });
 
+  it('when the upstream reports no tag counts (live), then Tag.modelCount costs one probe, not a call per tag', async () => {
+    const result = await stack.client.execute(`{ models(first: 30, sort: NEWEST) { nodes { tags { name modelCount } } } }`);
+    expect(result.errors).toBeUndefined();
+    const counts = (result.data as { models: { nodes: Array<{ tags: Array<{ modelCount: number | null }> }> } }).models.nodes.flatMap((m) => m.tags.map((t) => t.modelCount));
+    expect(counts.length).toBeGreaterThan(30);
+    expect(counts.every((c) => c === null)).toBe(true);
+    expect(stack.fixture.calls('tags')).toBeLessThanOrEqual(1);
+  });
+
   it('when the same entity is asked through several paths in one request, then it is loaded once', async () => {
     const query = /* GraphQL */ `
       { a: model(id: 23) { name } b: model(id: 23) { name } c: node(id: "${Buffer.from('Model:23').toString('base64')}") { id }

@@ -157,7 +157,10 @@ async function backward<T>(source: StreamSource<T>, scope: string, window: Relay
     );
   }
   // Numbered pages, then find the edge by key: its page-mode offset may sit past its count.
-  const range = await fetchPagesCovering(source.pages, Math.max(0, p.o - count), p.o + 1 + drift(p.o));
+  // The drift allowance stops at the page-mode cap when the edge's count lies within it: pages
+  // past it would be refused (live API) although the edge and everything before it may be there.
+  const cap = source.pages.limits.preferredEnd ?? source.pages.limits.maxEnd ?? Infinity;
+  const range = await fetchPagesCovering(source.pages, Math.max(0, p.o - count), Math.min(p.o + 1 + drift(p.o), Math.max(p.o + 1, cap)));
   const index = range.items.findIndex((item) => source.keyOf(item) === p.i);
   if (index < 0 || (index < count && range.from > 0)) {
     throw new PaginationInputError('The cursor\u2019s item is no longer where it was in the list: start again without `before`.');

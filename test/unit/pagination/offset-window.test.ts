@@ -1,89 +1,211 @@
 import { describe, expect, it } from 'vitest';
-import { resolveWindow } from '../../../src/pagination/args.js';
-import { encodeCursor } from '../../../src/pagination/cursor.js';
+import { resolveWindow, type ConnectionArgs } from '../../../src/pagination/args.js';
+import { decodeCursor, encodeCursor, scopeOf } from '../../../src/pagination/cursor.js';
 import { PaginationInputError } from '../../../src/pagination/errors.js';
-import { offsetWindow, type OffsetSource } from '../../../src/pagination/offset-window.js';
+import { fetchRange, offsetWindow, type OffsetSource } from '../../../src/pagination/offset-window.js';
+import type { WindowResult } from '../../../src/pagination/window.js';
 
-const SCOPE = 'test';
+const SCOPE = scopeOf(['creators', 'test']);
 
-function source(reference: readonly number[], maxLimit: number, withTotal = true) {
+interface Fake {
+  src: OffsetSource<string>;
+  calls: Array<[page: number, limit: number]>;
+}
+
+/** A page-numbered upstream over `reference`; it refuses what a real one would. */
+function fake(reference: readonly string[], maxLimit: number, withTotal = true, maxEnd: number | null = null): Fake {
   const calls: Array<[number, number]> = [];
-  const src: OffsetSource<number> = {
-    limits: { maxLimit, maxEnd: null },
+  const src: OffsetSource<string> = {
+    limits: { maxLimit, maxEnd },
     fetchPage: async (page, limit) => {
       calls.push([page, limit]);
+      if (!Number.isInteger(page) || page < 1 || !Number.isInteger(limit) || limit < 1 || limit > maxLimit) {
+        throw new Error(`bad request page=${page} limit=${limit}`);
+      }
+      if (maxEnd !== null && page * limit > maxEnd) throw new Error(`page ${page} × ${limit} is past ${maxEnd}`);
       return { items: reference.slice((page - 1) * limit, page * limit), total: withTotal ? reference.length : null };
     },
   };
   return { src, calls };
 }
 
-const nodes = (r: { edges: Array<{ node: number }> }) => r.edges.map((e) => e.node);
+/** Fewest pages covering [start, end) over every limit (brute force, 0 for an empty range). */
+function fewestPages(start: number, end: number, maxLimit: number): number {
+  if (end <= start) return 0;
+  let fewest = Infinity;
+  for (let limit = 1; limit <= maxLimit; limit++) fewest = Math.min(fewest, Math.floor((end - 1) / limit) - Math.floor(start / limit) + 1);
+  return fewest;
+}
 
-describe('offsetWindow against a reference slice', () => {
-  for (const n of [0, 1, 5, 37, 100]) {
+const makeReference = (n: number) => Array.from({ length: n }, (_, i) => `item-${i}`);
+const nodes = <T>(r: WindowResult<T>) => r.edges.map((e) => e.node);
+const run = (src: OffsetSource<string>, args: ConnectionArgs) => offsetWindow(resolveWindow(args), SCOPE, src);
+
+/** The cursor of every item, collected by paging forward from the start with the largest window. */
+async function collectCursors(reference: readonly string[], maxLimit: number): Promise<string[]> {
+  const { src } = fake(reference, maxLimit);
+  const cursors: string[] = [];
+  let after: string | null = null;
+  for (let guard = 0; guard <= reference.length; guard++) {
+    const page: WindowResult<string> = await run(src, { first: 100, after });
+    cursors.push(...page.edges.map((e) => e.cursor));
+    if (!page.pageInfo.hasNextPage) break;
+    after = page.pageInfo.endCursor;
+  }
+  return cursors;
+}
+
+function expectPageInfo(result: WindowResult<string>, expected: { hasNextPage: boolean; hasPreviousPage: boolean }) {
+  expect(result.pageInfo).toEqual({
+    ...expected,
+    startCursor: result.edges[0]?.cursor ?? null,
+    endCursor: result.edges.at(-1)?.cursor ?? null,
+  });
+}
+
+const SIZES = [0, 1, 5, 37, 100, 250];
+
+describe('offsetWindow against a reference list', () => {
+  for (const n of SIZES) {
+    const reference = makeReference(n);
+
+    it(`when a ${n}-item list is paged from the start, then every cursor is the item’s offset and round-trips`, async () => {
+      const cursors = await collectCursors(reference, 200);
+      expect(cursors).toHaveLength(n);
+      cursors.forEach((cursor, o) => {
+        expect(cursor).toBe(encodeCursor(SCOPE, { o }));
+        expect(decodeCursor(SCOPE, cursor)).toEqual({ o });
+      });
+    });
+
     for (const maxLimit of [10, 200]) {
-      it(`when every forward window of a ${n}-item list is asked (maxLimit ${maxLimit}), then it equals the reference slice`, async () => {
-        const reference = Array.from({ length: n }, (_, i) => 1000 + i);
-        for (let offset = 0; offset <= n; offset++) {
-          for (let count = 0; count <= 25; count++) {
-            const { src, calls } = source(reference, maxLimit);
-            const after = offset === 0 ? null : encodeCursor(SCOPE, { o: offset - 1 });
-            const result = await offsetWindow(resolveWindow({ first: count, after }), SCOPE, src);
-            expect(nodes(result)).toEqual(reference.slice(offset, offset + count));
-            expect(result.pageInfo.hasNextPage).toBe(offset + count < n);
-            expect(result.pageInfo.hasPreviousPage).toBe(offset > 0);
-            expect(result.totalCount).toBe(n);
-            // The window plus one look-ahead fits one request whenever one page can hold it.
-            if (count + 1 <= maxLimit && offset + count + 1 <= maxLimit) expect(calls).toHaveLength(1);
-          }
-        }
-      });
+      for (const withTotal of [true, false]) {
+        const label = `${n} items, maxLimit ${maxLimit}, total ${withTotal ? 'known' : 'null'}`;
 
-      it(`when every backward window of a ${n}-item list is asked (maxLimit ${maxLimit}), then it equals the reference slice`, async () => {
-        const reference = Array.from({ length: n }, (_, i) => 1000 + i);
-        for (let end = 0; end <= n; end++) {
-          for (let count = 0; count <= 25; count++) {
-            const { src } = source(reference, maxLimit);
-            const before = encodeCursor(SCOPE, { o: end });
-            const result = await offsetWindow(resolveWindow({ last: count, before }), SCOPE, src);
-            expect(nodes(result)).toEqual(reference.slice(Math.max(0, end - count), end));
-            expect(result.pageInfo.hasPreviousPage).toBe(end - count > 0);
-            expect(result.pageInfo.hasNextPage).toBe(true);
+        it(`when every forward window is asked (${label}), then it is the reference slice with exact pageInfo and the fewest calls`, async () => {
+          const cursors = await collectCursors(reference, maxLimit);
+          for (let offset = 0; offset <= n; offset++) {
+            // The cursor of item offset-1; past the last item, one made by hand.
+            const after = offset === 0 ? null : (cursors[offset - 1] ?? encodeCursor(SCOPE, { o: offset - 1 }));
+            for (let count = 0; count <= 25; count++) {
+              const { src, calls } = fake(reference, maxLimit, withTotal);
+              const result = await run(src, { first: count, after });
+              const expected = reference.slice(offset, offset + count);
+              expect(nodes(result)).toEqual(expected);
+              expect(result.edges.map((e) => e.cursor)).toEqual(expected.map((_, k) => encodeCursor(SCOPE, { o: offset + k })));
+              expectPageInfo(result, { hasNextPage: offset + count < n, hasPreviousPage: offset > 0 });
+              expect(result.totalCount).toBe(withTotal ? n : null);
+              // The window plus one look-ahead item, in the fewest requests any limit allows.
+              expect(calls.length, `first ${count} after ${offset - 1}`).toBe(fewestPages(offset, offset + count + 1, maxLimit));
+              if (count + 1 <= maxLimit && offset + count + 1 <= maxLimit) expect(calls).toHaveLength(1);
+            }
           }
-        }
-      });
+        });
+
+        it(`when every backward window is asked (${label}), then it is the reference slice with exact pageInfo and the fewest calls`, async () => {
+          const cursors = await collectCursors(reference, maxLimit);
+          for (let end = 0; end <= n; end++) {
+            const before = cursors[end] ?? encodeCursor(SCOPE, { o: end });
+            for (let count = 0; count <= 25; count++) {
+              const { src, calls } = fake(reference, maxLimit, withTotal);
+              const result = await run(src, { last: count, before });
+              const start = Math.max(0, end - count);
+              expect(nodes(result)).toEqual(reference.slice(start, end));
+              expect(result.edges.map((e) => e.cursor)).toEqual(cursors.slice(start, end));
+              expectPageInfo(result, { hasNextPage: true, hasPreviousPage: start > 0 });
+              // No request is made for an empty window, so there is no total to report then.
+              if (end > start) expect(result.totalCount).toBe(withTotal ? n : null);
+              else expect([null, withTotal ? n : null]).toContain(result.totalCount);
+              expect(calls.length, `last ${count} before ${end}`).toBe(fewestPages(start, end, maxLimit));
+            }
+          }
+        });
+
+        it(`when last comes without before (${label}), then the tail is served with a total, refused without one`, async () => {
+          for (let count = 0; count <= 25; count++) {
+            const { src, calls } = fake(reference, maxLimit, withTotal);
+            if (!withTotal) {
+              await expect(run(src, { last: count })).rejects.toBeInstanceOf(PaginationInputError);
+              expect(calls).toHaveLength(1); // the probe that found no total
+              continue;
+            }
+            const result = await run(src, { last: count });
+            const start = Math.max(0, n - count);
+            expect(nodes(result)).toEqual(reference.slice(start));
+            expect(result.edges.map((e) => e.cursor)).toEqual(reference.slice(start).map((_, k) => encodeCursor(SCOPE, { o: start + k })));
+            expectPageInfo(result, { hasNextPage: false, hasPreviousPage: start > 0 });
+            expect(result.totalCount).toBe(n);
+            expect(calls.length).toBe(1 + fewestPages(start, n, maxLimit));
+          }
+        });
+      }
     }
   }
 
-  it('when cursors of one window feed the next, then paging forward and back visits the list in order', async () => {
-    const reference = Array.from({ length: 37 }, (_, i) => i);
-    const { src } = source(reference, 10);
-    const seen: number[] = [];
+  it('when cursors of one window feed the next, then paging forward and then back visits the list in order', async () => {
+    const reference = makeReference(37);
+    const { src } = fake(reference, 10);
+    const forward: string[] = [];
     let after: string | null = null;
+    let windows = 0;
     for (;;) {
-      const page: Awaited<ReturnType<typeof offsetWindow<number>>> = await offsetWindow(resolveWindow({ first: 6, after }), SCOPE, src);
-      seen.push(...nodes(page));
+      const page: WindowResult<string> = await run(src, { first: 6, after });
+      windows++;
+      forward.push(...nodes(page));
       if (!page.pageInfo.hasNextPage) break;
       after = page.pageInfo.endCursor;
     }
-    expect(seen).toEqual(reference);
-    const back = await offsetWindow(resolveWindow({ last: 4, before: after }), SCOPE, src);
-    expect(nodes(back)).toEqual(reference.slice(31, 35)); // `after` is now the cursor of item 35
+    expect(forward).toEqual(reference);
+    expect(windows).toBe(7);
+
+    const backward: string[] = [];
+    let before: string | null = null;
+    for (;;) {
+      const page: WindowResult<string> = await run(src, { last: 5, before });
+      backward.unshift(...nodes(page));
+      if (!page.pageInfo.hasPreviousPage) break;
+      before = page.pageInfo.startCursor;
+    }
+    expect(backward).toEqual(reference);
   });
 
-  it('when last comes without before, then the tail is served with a total and refused without one', async () => {
-    const reference = Array.from({ length: 23 }, (_, i) => i);
-    const tail = await offsetWindow(resolveWindow({ last: 5 }), SCOPE, source(reference, 10).src);
-    expect(nodes(tail)).toEqual([18, 19, 20, 21, 22]);
-    expect(tail.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
-    await expect(offsetWindow(resolveWindow({ last: 5 }), SCOPE, source(reference, 10, false).src)).rejects.toBeInstanceOf(PaginationInputError);
+  it('when the window is one exact page, then that page is asked for and nothing more', async () => {
+    const reference = makeReference(250);
+    const { src, calls } = fake(reference, 200);
+    // 7 items after the 12th: offsets 12..18 plus look-ahead 19 → page 2 of 10.
+    const result = await run(src, { first: 7, after: encodeCursor(SCOPE, { o: 11 }) });
+    expect(nodes(result)).toEqual(reference.slice(12, 19));
+    expect(calls).toEqual([[2, 10]]);
   });
 
-  it('when the total is not reported, then totalCount is null and hasNextPage still comes from the look-ahead', async () => {
-    const reference = Array.from({ length: 12 }, (_, i) => i);
-    const result = await offsetWindow(resolveWindow({ first: 12 }), SCOPE, source(reference, 200, false).src);
-    expect(result.totalCount).toBeNull();
-    expect(result.pageInfo.hasNextPage).toBe(false);
+  it('when the upstream caps numbered pages, then a window past the cap is a PaginationInputError with no call', async () => {
+    const reference = makeReference(1100);
+    const inside = fake(reference, 100, true, 1000);
+    const ok = await run(inside.src, { first: 20, after: encodeCursor(SCOPE, { o: 978 }) });
+    expect(nodes(ok)).toEqual(reference.slice(979, 999));
+    expect(ok.pageInfo.hasNextPage).toBe(true);
+    const past = fake(reference, 100, true, 1000);
+    await expect(run(past.src, { first: 20, after: encodeCursor(SCOPE, { o: 985 }) })).rejects.toBeInstanceOf(PaginationInputError);
+    expect(past.calls).toEqual([]);
+  });
+
+  it('when fetchRange reads past the end, then it returns what exists', async () => {
+    const reference = makeReference(12);
+    const { src } = fake(reference, 10);
+    expect(await fetchRange(src, 8, 30)).toEqual({ items: reference.slice(8), total: 12 });
+    expect(await fetchRange(src, 12, 15)).toEqual({ items: [], total: 12 });
+    expect(await fetchRange(src, 3, 3)).toEqual({ items: [], total: null });
+  });
+
+  it.each([
+    ['garbage', 'not a cursor!'],
+    ['another scope', encodeCursor(scopeOf(['tags', 'test']), { o: 3 })],
+    ['a negative offset', Buffer.from(JSON.stringify({ v: 1, s: SCOPE, o: -1 })).toString('base64url')],
+    ['a truncated cursor', encodeCursor(SCOPE, { o: 3 }).slice(0, -4)],
+  ])('when the cursor is %s, then PaginationInputError and no call', async (_what, cursor) => {
+    const { src, calls } = fake(makeReference(20), 10);
+    await expect(run(src, { first: 2, after: cursor })).rejects.toBeInstanceOf(PaginationInputError);
+    await expect(run(src, { last: 2, before: cursor })).rejects.toBeInstanceOf(PaginationInputError);
+    expect(calls).toEqual([]);
   });
 });

@@ -26,7 +26,7 @@ const QUERIES = [
 async function main() {
   const fixture = await start(process.execPath, [join(root, 'dist/fixture/main.js'), '--port', '0'], {});
   const origin = new URL(fixture.url).origin;
-  const server = await start(process.execPath, [join(root, 'dist/src/main.js')], {
+  const server = await start(process.execPath, ['--max-old-space-size=160', join(root, 'dist/src/main.js')], {
     CIVITAI_API_URL: fixture.url,
     PORT: '0',
     LOG_LEVEL: 'silent',

@@ -3,7 +3,7 @@ import type { Context } from '../context.js';
 import { builder } from './builder.js';
 import { nodesOrErrors } from './enums.js';
 import { creatorConnection, modelConnection } from './connection.js';
-import { ModelSortEnum, ModelTypeEnum, PeriodEnum } from './enums.js';
+import { modelListArgs, modelListFilters } from './model-filters.js';
 import { ModelConnectionRef, ModelRef } from './model.js';
 import * as valid from './validate.js';
 
@@ -48,20 +48,9 @@ builder.node(CreatorRef, {
       {
         type: ModelRef,
         description: 'The creator\u2019s models. Without `nsfw: true` only PG-level models are listed.',
-        args: {
-          types: t.arg({ type: [ModelTypeEnum], description: 'Only models of these kinds.' }),
-          sort: t.arg({ type: ModelSortEnum, description: 'The order (default HIGHEST_RATED).' }),
-          period: t.arg({ type: PeriodEnum, description: 'The time window of the sort (default ALL_TIME).' }),
-          nsfw: t.arg.boolean({ description: 'Include NSFW models and images (default false: PG only).' }),
-        },
+        args: modelListArgs,
         resolve: (c, args, ctx) =>
-          modelConnection(ctx, args, {
-            username: c.username,
-            types: valid.types(args.types),
-            sort: args.sort ?? undefined,
-            period: args.period ?? undefined,
-            nsfw: args.nsfw ?? undefined,
-          }),
+          modelConnection(ctx, args, { ...modelListFilters(args), username: c.username }),
       },
       ModelConnectionRef,
     ),

@@ -4,7 +4,8 @@ import { builder } from './builder.js';
 import { nodesOrErrors } from './enums.js';
 import { modelConnection, type ModelFilters } from './connection.js';
 import { CreatorRef } from './creator.js';
-import { ModelSortEnum, ModelTypeEnum, modelTypeOf, PeriodEnum } from './enums.js';
+import { ModelTypeEnum, modelTypeOf } from './enums.js';
+import { modelListArgs, modelListFilters } from './model-filters.js';
 import { ModelVersionRef } from './model-version.js';
 import { TagRef } from './tag.js';
 import * as valid from './validate.js';
@@ -97,22 +98,16 @@ builder.queryFields((t) => ({
         query: t.arg.string({ description: 'Full-text search on the name. Search results page forward only.' }),
         tag: t.arg.string({ description: 'Only models with this tag (exact name, case-insensitive). An unknown tag matches nothing.' }),
         username: t.arg.string({ description: 'Only models by this creator. An unknown creator matches nothing.' }),
-        types: t.arg({ type: [ModelTypeEnum], description: 'Only models of these kinds.' }),
-        sort: t.arg({ type: ModelSortEnum, description: 'The order (default HIGHEST_RATED).' }),
-        period: t.arg({ type: PeriodEnum, description: 'The time window of the sort (default ALL_TIME).' }),
         rating: t.arg.float({ description: 'Minimum rating, 0–5 (Civitai has ignored it since 2024).' }),
-        nsfw: t.arg.boolean({ description: 'Include NSFW models and images (default false: PG only).' }),
+        ...modelListArgs,
       },
       resolve: (_root, args, ctx) => {
         const filters: ModelFilters = {
           query: valid.optionalText('query', args.query),
           tag: valid.optionalText('tag', args.tag),
           username: valid.optionalText('username', args.username),
-          types: valid.types(args.types),
-          sort: args.sort ?? undefined,
-          period: args.period ?? undefined,
           rating: valid.rating(args.rating),
-          nsfw: args.nsfw ?? undefined,
+          ...modelListFilters(args),
         };
         return modelConnection(ctx, args, filters);
       },

@@ -41,6 +41,8 @@ async function stats(fixtureOrigin: string): Promise<number> {
 }
 
 async function measure(name: string, target: string, latency: number, cache: string, fixtureOrigin: string, server: Running, run: () => Promise<LoadResult>, command: string) {
+  // Let calls still running from the previous row finish first, so they are not counted here.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
   const before = await stats(fixtureOrigin);
   const result = await run();
   const calls = (await stats(fixtureOrigin)) - before;

@@ -1,7 +1,8 @@
 /**
  * `npm run soak`: 200 concurrent clients for 60 s (loopback only, stops by itself) against the
  * fixture upstream with 10 % injected faults of every kind. Reports crashes, facade 5xx, the
- * error-code distribution, p99 latency and RSS at start and end. Options: --seconds, --clients.
+ * error-code distribution, p99 latency and RSS at start and end. Options: --seconds, --clients,
+ * --cold (no caches, so every request reaches the faulty upstream).
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ const argv = process.argv.slice(2);
 const arg = (name: string, fallback: number) => (argv.includes(`--${name}`) ? Number(argv[argv.indexOf(`--${name}`) + 1]) : fallback);
 const SECONDS = arg('seconds', 60);
 const CLIENTS = arg('clients', 200);
+const COLD = argv.includes('--cold');
 
 const QUERIES = [
   '{ models(first: 20) { edges { node { id name creator { username } } } } }',
@@ -32,6 +34,7 @@ async function main() {
     LOG_LEVEL: 'silent',
     UPSTREAM_TIMEOUT_MS: '1500',
     UPSTREAM_RETRY_BUDGET_MS: '1000',
+    ...(COLD ? { CACHE_MAX_BYTES: '0' } : {}),
   });
   let crashed = 0;
   server.child.once('exit', (code) => {
@@ -66,6 +69,7 @@ async function main() {
     }),
   );
   const rssEnd = server.rssMb();
+  const upstream = ((await fetch(`${origin}/__fixture/stats`).then((r) => r.json())) as { total: number }).total;
   const peak = server.peakRssMb();
   await fetch(`${origin}/__fixture/fault-rate?rate=0`, { method: 'POST' });
   await server.stop();
@@ -73,13 +77,13 @@ async function main() {
   latencies.sort((a, b) => a - b);
   const p = (q: number) => Math.round(latencies[Math.floor(q * (latencies.length - 1))] ?? 0);
   const report = [
-    `Soak: ${CLIENTS} clients × ${SECONDS} s, 10 % injected upstream faults (500, 502, 503, 429, resets, 2 s stalls, malformed JSON, HTML).`,
-    `requests ${requests} (${Math.round(requests / SECONDS)} req/s), fully successful ${ok}, crashes ${crashed}, facade 5xx ${http5xx}`,
+    `Soak${COLD ? ' (no caches)' : ''}: ${CLIENTS} clients × ${SECONDS} s, 10 % injected upstream faults (500, 502, 503, 429, resets, 2 s stalls, malformed JSON, HTML).`,
+    `requests ${requests} (${Math.round(requests / SECONDS)} req/s), fully successful ${ok}, upstream calls ${upstream}, crashes ${crashed}, facade 5xx ${http5xx}`,
     `latency p50 ${p(0.5)} ms, p99 ${p(0.99)} ms; RSS start ${rssStart} MB, end ${rssEnd} MB, peak ${peak} MB`,
     `error codes: ${[...codes].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(', ') || 'none'}`,
   ].join('\n');
   mkdirSync(join(root, '.bench'), { recursive: true });
-  writeFileSync(join(root, '.bench/soak.txt'), `${report}\n`);
+  writeFileSync(join(root, COLD ? '.bench/soak-cold.txt' : '.bench/soak.txt'), `${report}\n`);
   process.stdout.write(`${report}\n`);
   process.exit(crashed || http5xx ? 1 : 0);
 }

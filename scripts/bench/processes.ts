@@ -1,6 +1,7 @@
 /** Child processes for benchmarks: start, wait for the URL they print, read peak RSS, stop. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface Running {
   url: string;
@@ -52,6 +53,9 @@ export function start(command: string, args: string[], env: Record<string, strin
     child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}:\n${output}`)));
   });
 }
+
+/** Our production server as `npm start` runs it (compiled, heap capped), for `start(process.execPath, SERVER, env)`. */
+export const SERVER = ['--max-old-space-size=160', join(import.meta.dirname, '../../dist/src/main.js')];
 
 /** For TypeScript scripts that are not part of the build (the ceiling server). */
 export const TSX = ['--import', 'tsx'];

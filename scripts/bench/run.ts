@@ -10,7 +10,7 @@ import { cpus, totalmem } from 'node:os';
 import { execSync } from 'node:child_process';
 import { join } from 'node:path';
 import { answered, hammer, loop, post, type LoadResult } from './load.js';
-import { start, TSX, type Running } from './processes.js';
+import { SERVER, start, TSX, type Running } from './processes.js';
 
 const root = join(import.meta.dirname, '../..');
 const argv = process.argv.slice(2);
@@ -82,7 +82,7 @@ function walk(url: string) {
 
 async function ours(fixture: Running, latency: number, cache: 'cold' | 'warm') {
   const env: Record<string, string> = { CIVITAI_API_URL: fixture.url, PORT: '0', LOG_LEVEL: 'warn', ...(cache === 'cold' ? { CACHE_MAX_BYTES: '0' } : {}) };
-  const server = await start(process.execPath, ['--max-old-space-size=160', join(root, 'dist/src/main.js')], env);
+  const server = await start(process.execPath, SERVER, env);
   const origin = new URL(fixture.url).origin;
   const command = `${cache === 'cold' ? 'CACHE_MAX_BYTES=0 ' : ''}CIVITAI_API_URL=<fixture --latency ${latency}> npm start`;
   try {
@@ -107,7 +107,7 @@ async function ours(fixture: Running, latency: number, cache: 'cold' | 'warm') {
 }
 
 async function ceiling(fixture: Running) {
-  const server = await start(process.execPath, ['--max-old-space-size=160', join(root, 'dist/src/main.js')], { CIVITAI_API_URL: fixture.url, PORT: '0', LOG_LEVEL: 'warn' });
+  const server = await start(process.execPath, SERVER, { CIVITAI_API_URL: fixture.url, PORT: '0', LOG_LEVEL: 'warn' });
   const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: S2_BODY }).then((r) => r.text());
   await server.stop();
   writeFileSync(join(out, 's2.json'), response);
@@ -158,7 +158,7 @@ async function mesh(fixture: Running, latency: number) {
 }
 
 async function memory(fixture: Running) {
-  const server = await start(process.execPath, ['--max-old-space-size=160', join(root, 'dist/src/main.js')], { CIVITAI_API_URL: fixture.url, PORT: '0', LOG_LEVEL: 'warn' });
+  const server = await start(process.execPath, SERVER, { CIVITAI_API_URL: fixture.url, PORT: '0', LOG_LEVEL: 'warn' });
   try {
     const started = server.rssMb();
     const total = 100_000;

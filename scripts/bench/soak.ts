@@ -6,7 +6,7 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { start } from './processes.js';
+import { SERVER, start } from './processes.js';
 
 const root = join(import.meta.dirname, '../..');
 const argv = process.argv.slice(2);
@@ -28,7 +28,7 @@ const QUERIES = [
 async function main() {
   const fixture = await start(process.execPath, [join(root, 'dist/fixture/main.js'), '--port', '0'], {});
   const origin = new URL(fixture.url).origin;
-  const server = await start(process.execPath, ['--max-old-space-size=160', join(root, 'dist/src/main.js')], {
+  const server = await start(process.execPath, SERVER, {
     CIVITAI_API_URL: fixture.url,
     PORT: '0',
     LOG_LEVEL: 'silent',

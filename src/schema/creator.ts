@@ -49,8 +49,7 @@ builder.node(CreatorRef, {
         type: ModelRef,
         description: 'The creator\u2019s models. Without `nsfw: true` only PG-level models are listed.',
         args: modelListArgs,
-        resolve: (c, args, ctx) =>
-          modelConnection(ctx, args, { ...modelListFilters(args), username: c.username }),
+        resolve: (c, args, ctx) => modelConnection(ctx, args, { ...modelListFilters(args), username: c.username }),
       },
       ModelConnectionRef,
     ),

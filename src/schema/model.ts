@@ -1,10 +1,9 @@
 /** `Model`: a Civitai model with its versions, tags and creator; `Query.model` and `Query.models`. */
 import type { UpstreamModel } from '../upstream/models.js';
 import { builder } from './builder.js';
-import { nodesOrErrors } from './enums.js';
 import { modelConnection, type ModelFilters } from './connection.js';
 import { CreatorRef } from './creator.js';
-import { ModelTypeEnum, modelTypeOf } from './enums.js';
+import { ModelTypeEnum, modelTypeOf, nodesOrErrors } from './enums.js';
 import { modelListArgs, modelListFilters } from './model-filters.js';
 import { ModelVersionRef } from './model-version.js';
 import { TagRef } from './tag.js';

@@ -30,8 +30,7 @@ builder.node(TagRef, {
         type: ModelRef,
         description: 'Models with this tag. Without `nsfw: true` only PG-level models are listed.',
         args: modelListArgs,
-        resolve: (tag, args, ctx) =>
-          modelConnection(ctx, args, { ...modelListFilters(args), tag: tag.name }),
+        resolve: (tag, args, ctx) => modelConnection(ctx, args, { ...modelListFilters(args), tag: tag.name }),
       },
       ModelConnectionRef,
     ),

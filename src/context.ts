@@ -1,8 +1,9 @@
 /** What every resolver receives: the request's loaders, credential and upstream cost. */
 import { randomUUID } from 'node:crypto';
 import { createLoaders, type Loaders } from './loaders/index.js';
-import { emptyCost, type Credential, type UpstreamCost } from './upstream/client.js';
+import { emptyCost, type UpstreamCost } from './upstream/client.js';
 import type { UpstreamApi } from './upstream/index.js';
+import type { Credential } from './upstream/transport.js';
 
 export interface Context {
   readonly requestId: string;

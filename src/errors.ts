@@ -38,6 +38,12 @@ export class NotFoundError extends CodedError {
   }
 }
 
+/** The value, or NOT_FOUND for `what` when the loaders found nothing (at the schema's entry points). */
+export function orNotFound<T>(value: T | null, what: string): T {
+  if (value === null) throw new NotFoundError(what);
+  return value;
+}
+
 export class QueryTooCostlyError extends CodedError {
   constructor(message: string, extra?: Extra) {
     super('QUERY_TOO_COSTLY', message, extra);

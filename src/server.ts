@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { GraphQLError } from 'graphql';
 import { useResponseCache, createInMemoryCache } from '@graphql-yoga/plugin-response-cache';
 import { createYoga, maskError as defaultMaskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import { createResponseCache } from './cache/index.js';
+import { createUpstreamCache, type UpstreamCache } from './cache/index.js';
 import type { Config } from './config.js';
 import { createContext, type Context } from './context.js';
 import { toClientError } from './errors.js';
@@ -16,8 +16,8 @@ import { createLogger, type Logger } from './logger.js';
 import { useQueryLimits } from './plugins/useQueryLimits.js';
 import { COST_HEADER, useUpstreamCost } from './plugins/useUpstreamCost.js';
 import { schema } from './schema/index.js';
-import { createUpstreamClient, credentialFor, type Credential, type UpstreamClient } from './upstream/client.js';
 import { createUpstreamApi } from './upstream/index.js';
+import { credentialFor, type Credential } from './upstream/transport.js';
 
 export const DEFAULT_QUERY = /* GraphQL */ `# Civitai through GraphQL. Press the play button, then explore with the Docs panel.
 query TopModels {
@@ -40,14 +40,13 @@ query TopModels {
 export interface ServerDeps {
   config: Config;
   logger?: Logger;
-  /** For tests: a client with a custom cache or fetch. */
-  client?: UpstreamClient;
 }
 
 export interface CivitaiGraphQLServer {
   readonly yoga: YogaServerInstance<Record<string, never>, Context>;
   readonly http: Server;
-  readonly client: UpstreamClient;
+  /** The cross-request upstream cache, for observing its size. */
+  readonly cache: UpstreamCache;
   listen(port?: number, host?: string): Promise<{ url: string; port: number }>;
   /** Stops accepting, lets in-flight requests finish within the grace time, then closes. */
   close(): Promise<void>;
@@ -95,16 +94,8 @@ async function renderGraphiQL(options: GraphiQLOptions): Promise<string> {
 export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
   const { config } = deps;
   const logger = deps.logger ?? createLogger(config.logLevel);
-  const client =
-    deps.client ??
-    createUpstreamClient({
-      baseUrl: config.upstream.baseUrl,
-      timeoutMs: config.upstream.timeoutMs,
-      retry: config.upstream.retry,
-      cache: createResponseCache({ maxBytes: config.cache.maxBytes, staleMs: config.cache.staleMs }),
-      ttlMs: config.cache.ttlMs,
-    });
-  const api = createUpstreamApi(client);
+  const cache = createUpstreamCache({ maxBytes: config.cache.maxBytes, staleMs: config.cache.staleMs, ttlMs: config.cache.ttlMs });
+  const api = createUpstreamApi({ baseUrl: config.upstream.baseUrl, timeoutMs: config.upstream.timeoutMs, retry: config.upstream.retry, cache });
 
   const yoga = createYoga<Record<string, never>, Context>({
     schema,
@@ -139,7 +130,7 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
   return {
     yoga,
     http,
-    client,
+    cache,
     listen(port = config.server.port, host = config.server.host) {
       return new Promise((resolve, reject) => {
         http.once('error', reject);

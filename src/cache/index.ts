@@ -1,77 +1,187 @@
 /**
- * The bounded cross-request cache under the loaders. Entries are sized (an estimate of the
- * parsed answer's memory, in bytes) and expire per entry; an expired entry may still be served
- * for `staleMs` while one background refresh replaces it (stale-while-revalidate).
+ * The cross-request cache under the upstream API: tiers behind one interface. The in-process
+ * LRU (bounded in estimated bytes) is the first tier; a shared tier can sit under it through
+ * `CacheTier`, and callers never know which tier answered. Keys are grouped in namespaces
+ * (upstream answers by request, models by id, creators by username) and partitioned by
+ * credential. The lifetime of an entry and its size are decided here, once. `fetch` adds
+ * stale-while-revalidate and in-flight sharing on top.
  */
 import { LRUCache } from 'lru-cache';
 
+/** What an entry is, which decides how long it lives; 'none' is never stored (no-store, private). */
+export type Lifetime = 'list' | 'entity' | 'notFound' | 'none';
+
 export interface CacheOptions {
-  /** Upper bound of the summed entry sizes, in bytes. */
+  /** Upper bound of the in-process tier's summed entry sizes, in bytes; 0 keeps nothing. */
   maxBytes: number;
-  /** How long past its TTL an entry may be served while it is refreshed; 0 disables. */
+  /** How long past its TTL an entry may be served while one refresh replaces it; 0 disables. */
   staleMs: number;
+  ttlMs: { list: number; entity: number; notFound: number };
 }
 
-interface Entry {
-  value: unknown;
-  freshUntil: number;
-  size: number;
+export interface CacheEntry<V> {
+  value: V;
+  lifetime: Lifetime;
+  /** Length of the value's JSON text when the caller has it (an upstream body); else measured. */
+  jsonLength?: number;
 }
 
-export interface CacheHit<T> {
-  value: T;
+export interface CacheHit<V> {
+  value: V;
   stale: boolean;
 }
 
-export interface ResponseCache {
-  get<T>(key: string): CacheHit<T> | undefined;
-  set(key: string, value: unknown, size: number, ttlMs: number): void;
-  delete(key: string): void;
-  clear(): void;
+/**
+ * How `fetch` answered: from a fresh entry, from a stale one (a background refresh runs), from a
+ * load another caller had in flight, or from a load of its own. `kept`: the answer is (or was)
+ * stored; false when the loaded entry's lifetime was 'none'.
+ */
+export interface Fetched<V> {
+  value: V;
+  served: 'fresh' | 'stale' | 'shared' | 'loaded';
+  kept: boolean;
+}
+
+/** Loads an entry on a miss; `background` is true for the refresh of a stale entry nobody waits for. */
+export type EntryLoader<V> = (background: boolean) => Promise<CacheEntry<V>>;
+
+export interface CacheNamespace<V> {
+  get(partition: string, id: string): Promise<CacheHit<V> | undefined>;
+  /** Stores at once in the in-process tier; lower tiers are written in the background. */
+  set(partition: string, id: string, entry: CacheEntry<V>): void;
+  fetch(partition: string, id: string, load: EntryLoader<V>): Promise<Fetched<V>>;
+}
+
+export interface UpstreamCache {
+  /** The entries of one kind; `partition` is the credential's fingerprint. */
+  namespace<V>(name: string): CacheNamespace<V>;
+  /** Entries and estimated bytes held by the in-process tier. */
   readonly size: number;
   readonly bytes: number;
   readonly maxBytes: number;
 }
 
-export function createResponseCache(options: CacheOptions): ResponseCache {
-  if (options.maxBytes <= 0) return disabledCache();
-  const lru = new LRUCache<string, Entry>({
-    maxSize: options.maxBytes,
-    sizeCalculation: (entry) => entry.size,
-    // The LRU's own TTL is fresh + stale time; past it the entry is gone, not served stale.
-    allowStale: false,
-  });
+/** An entry as tiers hold it: plain data with absolute times, so that tiers agree on its age. */
+export interface StoredEntry {
+  value: unknown;
+  size: number;
+  freshUntil: number;
+  /** Past this the entry is gone, not served stale. */
+  staleUntil: number;
+}
+
+/** One storage level. A tier that fails or times out must degrade to a miss, never fail a query. */
+export interface CacheTier {
+  get(key: string): StoredEntry | undefined | Promise<StoredEntry | undefined>;
+  set(key: string, entry: StoredEntry): void | Promise<void>;
+}
+
+/** Parsed objects take roughly this many bytes per character of JSON text. */
+const PARSED_SIZE_FACTOR = 3;
+/** Bookkeeping of one entry beyond its value (key, record, LRU links). */
+const ENTRY_OVERHEAD = 64;
+
+/** The one estimate of an entry's memory. */
+function sizeOf(entry: CacheEntry<unknown>): number {
+  const length = entry.jsonLength ?? JSON.stringify(entry.value)?.length ?? 0;
+  return ENTRY_OVERHEAD + Math.ceil(length * PARSED_SIZE_FACTOR);
+}
+
+export function createUpstreamCache(options: CacheOptions, lowerTiers: readonly CacheTier[] = []): UpstreamCache {
+  const local = options.maxBytes > 0 ? new LRUCache<string, StoredEntry>({ maxSize: options.maxBytes, sizeCalculation: (e) => e.size }) : undefined;
+  const tiers: CacheTier[] = [
+    ...(local
+      ? [
+          {
+            get: (key: string) => local.get(key),
+            set: (key: string, entry: StoredEntry) => void local.set(key, entry, { ttl: Math.max(1, entry.staleUntil - Date.now()) }),
+          },
+        ]
+      : []),
+    ...lowerTiers,
+  ];
+  const inflight = new Map<string, Promise<CacheEntry<unknown>>>();
+
+  function ttlOf(lifetime: Lifetime): number {
+    return lifetime === 'none' ? 0 : options.ttlMs[lifetime];
+  }
+
+  async function read(key: string): Promise<StoredEntry | undefined> {
+    for (const [depth, tier] of tiers.entries()) {
+      const found = await degrade(() => tier.get(key));
+      if (found && Date.now() < found.staleUntil) {
+        // Found below: fill the tiers above so the next read stops earlier.
+        for (const upper of tiers.slice(0, depth)) void degrade(() => upper.set(key, found));
+        return found;
+      }
+    }
+    return undefined;
+  }
+
+  function write(key: string, entry: CacheEntry<unknown>): void {
+    const ttl = ttlOf(entry.lifetime);
+    if (ttl <= 0 || tiers.length === 0) return;
+    const now = Date.now();
+    const stored: StoredEntry = { value: entry.value, size: sizeOf(entry), freshUntil: now + ttl, staleUntil: now + ttl + options.staleMs };
+    for (const tier of tiers) void degrade(() => tier.set(key, stored));
+  }
+
+  function load<V>(key: string, loader: EntryLoader<V>, background: boolean): Promise<CacheEntry<V>> {
+    const promise = loader(background)
+      .then((entry) => {
+        write(key, entry);
+        return entry;
+      })
+      .finally(() => inflight.delete(key));
+    inflight.set(key, promise);
+    return promise;
+  }
+
   return {
-    get<T>(key: string) {
-      const entry = lru.get(key);
-      if (!entry) return undefined;
-      return { value: entry.value as T, stale: Date.now() >= entry.freshUntil };
+    namespace<V>(name: string): CacheNamespace<V> {
+      const keyOf = (partition: string, id: string) => `${name}|${partition}|${id}`;
+      return {
+        async get(partition, id) {
+          const found = await read(keyOf(partition, id));
+          return found ? { value: found.value as V, stale: Date.now() >= found.freshUntil } : undefined;
+        },
+        set: (partition, id, entry) => write(keyOf(partition, id), entry),
+        // Not lru-cache's fetch(): it stores every loaded value (no-store must not be), has no stale-age bound, no sharing at size 0.
+        async fetch(partition, id, loader) {
+          const key = keyOf(partition, id);
+          const shared = (running: Promise<CacheEntry<unknown>>) =>
+            running.then((entry): Fetched<V> => ({ value: entry.value as V, served: 'shared', kept: entry.lifetime !== 'none' }));
+          const running = inflight.get(key);
+          if (running) return shared(running);
+          const found = await read(key);
+          if (found && Date.now() < found.freshUntil) return { value: found.value as V, served: 'fresh', kept: true };
+          if (found) {
+            // Serve the stale answer now; one background refresh replaces it.
+            if (!inflight.has(key)) load(key, loader, true).catch(() => undefined);
+            return { value: found.value as V, served: 'stale', kept: true };
+          }
+          const started = inflight.get(key);
+          if (started) return shared(started);
+          const entry = await load(key, loader, false);
+          return { value: entry.value, served: 'loaded', kept: entry.lifetime !== 'none' };
+        },
+      };
     },
-    set(key, value, size, ttlMs) {
-      if (ttlMs <= 0 || size > options.maxBytes) return;
-      lru.set(key, { value, size: Math.max(1, size), freshUntil: Date.now() + ttlMs }, { ttl: ttlMs + options.staleMs });
-    },
-    delete: (key) => void lru.delete(key),
-    clear: () => lru.clear(),
     get size() {
-      return lru.size;
+      return local?.size ?? 0;
     },
     get bytes() {
-      return lru.calculatedSize;
+      return local?.calculatedSize ?? 0;
     },
-    maxBytes: options.maxBytes,
+    maxBytes: Math.max(0, options.maxBytes),
   };
 }
 
-/** CACHE_MAX_BYTES=0: nothing is kept (in-flight sharing still applies). */
-function disabledCache(): ResponseCache {
-  return {
-    get: () => undefined,
-    set: () => undefined,
-    delete: () => undefined,
-    clear: () => undefined,
-    size: 0,
-    bytes: 0,
-    maxBytes: 0,
-  };
+/** A tier's failure reads as a miss (or a skipped write). */
+async function degrade<T>(operation: () => T | Promise<T>): Promise<T | undefined> {
+  try {
+    return await operation();
+  } catch {
+    return undefined;
+  }
 }

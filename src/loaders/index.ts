@@ -2,88 +2,69 @@
  * Per-request DataLoaders: every upstream call of a GraphQL request goes through one of these,
  * so identical lookups in one request are made once and lookups by id are batched. Created
  * fresh for each request (never module-level); caching across requests lives below, in the
- * upstream client.
+ * upstream API. A lookup of something that does not exist answers null; only the schema's
+ * entry points turn that into NOT_FOUND.
  */
 import DataLoader from 'dataloader';
-import { NotFoundError } from '../errors.js';
+import type { PageAnswer } from '../pagination/offset-window.js';
+import type { StreamAnswer } from '../pagination/stream-window.js';
 import type { CallScope } from '../upstream/client.js';
-import type { CreatorPage, UpstreamCreator } from '../upstream/creators.js';
-import type { UpstreamApi } from '../upstream/index.js';
+import type { UpstreamCreator } from '../upstream/creators.js';
+import type { ListParams, UpstreamApi, UpstreamPaging } from '../upstream/index.js';
 import type { UpstreamVersionDetail } from '../upstream/model-versions.js';
-import type { ModelListParams, ModelPage, UpstreamModel } from '../upstream/models.js';
-import type { TagPage, UpstreamTag } from '../upstream/tags.js';
+import { carriesCompleteModels, MAX_IDS_PER_CALL, type ModelListParams, type UpstreamModel } from '../upstream/models.js';
+import type { UpstreamTag } from '../upstream/tags.js';
 
 export interface Loaders {
-  modelById: DataLoader<number, UpstreamModel>;
-  modelVersionById: DataLoader<number, UpstreamVersionDetail>;
-  creatorByUsername: DataLoader<string, UpstreamCreator>;
-  tagByName: DataLoader<string, UpstreamTag>;
-  modelPage: DataLoader<ModelListParams, ModelPage, string>;
-  creatorPage: DataLoader<CreatorPageParams, CreatorPage, string>;
-  tagPage: DataLoader<TagPageParams, TagPage, string>;
+  modelById: DataLoader<number, UpstreamModel | null>;
+  modelVersionById: DataLoader<number, UpstreamVersionDetail | null>;
+  creatorByUsername: DataLoader<string, UpstreamCreator | null>;
+  tagByName: DataLoader<string, UpstreamTag | null>;
+  modelPage: DataLoader<ModelListParams, StreamAnswer<UpstreamModel>, string>;
+  creatorPage: DataLoader<ListParams, PageAnswer<UpstreamCreator>, string>;
+  tagPage: DataLoader<ListParams, PageAnswer<UpstreamTag>, string>;
   /** A tag's model count, or null when unknown; no call once the upstream is known to have none. */
   tagModelCount(name: string): Promise<number | null>;
+  /** How each list may be paged upstream. */
+  readonly paging: UpstreamPaging;
 }
-
-export interface CreatorPageParams {
-  limit: number;
-  page: number;
-  query?: string | undefined;
-}
-export type TagPageParams = CreatorPageParams;
 
 const keyOfParams = (params: object) => JSON.stringify(params, Object.keys(params).sort());
 
-/** One call per distinct key; results in key order; a NotFoundError for each missing key. */
-function perKey<K, V>(load: (key: K) => Promise<V | null>, describe: (key: K) => string) {
+/** One call per distinct key; results in key order, a failure only for its own key. */
+function perKey<K, V>(load: (key: K) => Promise<V>) {
   return (keys: readonly K[]): Promise<Array<V | Error>> =>
-    Promise.all(
-      keys.map((key) =>
-        load(key).then(
-          (value) => value ?? new NotFoundError(describe(key)),
-          (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
-        ),
-      ),
-    );
+    Promise.all(keys.map((key) => load(key).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))));
+}
+
+/** One call per list page (no batching), remembered for the request by its parameters. */
+function pageLoader<P extends object, V>(load: (params: P) => Promise<V>) {
+  return new DataLoader<P, V, string>(async ([params]) => [await load(params as P)], { batch: false, cacheKeyFn: keyOfParams });
 }
 
 export function createLoaders(api: UpstreamApi, scope: CallScope): Loaders {
-  const modelById = new DataLoader<number, UpstreamModel>(
-    async (ids) => {
-      const models = await api.getModels(ids, scope);
-      return models.map((model, k) => model ?? new NotFoundError(`Model ${ids[k]}`));
-    },
-    { maxBatchSize: 100 },
-  );
+  const modelById = new DataLoader<number, UpstreamModel | null>((ids) => api.getModels(ids, scope), { maxBatchSize: MAX_IDS_PER_CALL });
 
-  const modelPage = new DataLoader<ModelListParams, ModelPage, string>(
-    async ([params]) => {
-      const page = await api.listModels(params as ModelListParams, scope);
-      // Models from complete lists answer later lookups by id in this request too.
-      if (params?.nsfw) for (const model of page.items) modelById.prime(model.id, model);
-      return [page];
-    },
-    { batch: false, cacheKeyFn: keyOfParams },
-  );
+  const modelPage = pageLoader(async (params: ModelListParams) => {
+    const answer = await api.listModels(params, scope);
+    // Models from complete lists answer later lookups by id in this request too.
+    if (carriesCompleteModels(params)) for (const model of answer.items) modelById.prime(model.id, model);
+    return answer;
+  });
 
-  const tagByName = new DataLoader<string, UpstreamTag>(perKey((name: string) => api.findTag(name, scope), (name) => `Tag "${name}"`));
+  const tagByName = new DataLoader<string, UpstreamTag | null>(perKey((name: string) => api.findTag(name, scope)));
   return {
+    paging: api.paging,
     modelById,
     modelPage,
     tagByName,
     tagModelCount: async (name) => {
       if (!(await api.reportsTagCounts(scope))) return null;
-      return (await tagByName.load(name).catch(() => null))?.modelCount ?? null;
+      return (await tagByName.load(name))?.modelCount ?? null;
     },
-    modelVersionById: new DataLoader<number, UpstreamVersionDetail>(perKey((id: number) => api.getModelVersion(id, scope), (id) => `Model version ${id}`)),
-    creatorByUsername: new DataLoader<string, UpstreamCreator>(perKey((name: string) => api.findCreator(name, scope), (name) => `Creator "${name}"`)),
-    creatorPage: new DataLoader(async ([params]) => [await api.listCreators(params as CreatorPageParams, scope)], {
-      batch: false,
-      cacheKeyFn: keyOfParams,
-    }),
-    tagPage: new DataLoader(async ([params]) => [await api.listTags(params as TagPageParams, scope)], {
-      batch: false,
-      cacheKeyFn: keyOfParams,
-    }),
+    modelVersionById: new DataLoader(perKey((id: number) => api.getModelVersion(id, scope))),
+    creatorByUsername: new DataLoader(perKey((name: string) => api.findCreator(name, scope))),
+    creatorPage: pageLoader((params: ListParams) => api.listCreators(params, scope)),
+    tagPage: pageLoader((params: ListParams) => api.listTags(params, scope)),
   };
 }

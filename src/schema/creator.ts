@@ -1,5 +1,6 @@
 /** `Creator`: a Civitai user who publishes models; `Query.creator` and `Query.creators`. */
 import type { Context } from '../context.js';
+import { orNotFound } from '../errors.js';
 import { builder } from './builder.js';
 import { nodesOrErrors } from './enums.js';
 import { creatorConnection, modelConnection } from './connection.js';
@@ -16,21 +17,16 @@ export interface CreatorSource {
 
 export const CreatorRef = builder.objectRef<CreatorSource>('Creator');
 
-async function listed(source: CreatorSource, ctx: Context) {
-  try {
-    return await ctx.loaders.creatorByUsername.load(source.username);
-  } catch (error) {
-    if (error instanceof Error && 'extensions' in error && (error as { extensions: { code?: unknown } }).extensions.code === 'NOT_FOUND') {
-      return null;
-    }
-    throw error;
-  }
+/** The creator as Civitai lists it, or null when it does not. */
+function listed(source: CreatorSource, ctx: Context) {
+  return ctx.loaders.creatorByUsername.load(source.username);
 }
 
 builder.node(CreatorRef, {
   description: 'A Civitai user who has published models.',
   id: { resolve: (c) => c.username },
-  loadManyWithoutCache: async (usernames: string[], ctx) => nodesOrErrors(await ctx.loaders.creatorByUsername.loadMany(usernames)),
+  loadManyWithoutCache: async (usernames: string[], ctx) =>
+    nodesOrErrors(await ctx.loaders.creatorByUsername.loadMany(usernames), (k) => `Creator "${usernames[k]}"`),
   fields: (t) => ({
     username: t.exposeString('username', { description: 'The creator\u2019s username.' }),
     image: t.string({
@@ -67,7 +63,10 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'A creator by exact username. Null, with a NOT_FOUND error, when Civitai lists no such creator.',
     args: { username: t.arg.string({ required: true, description: 'The exact username.' }) },
-    resolve: (_root, args, ctx) => ctx.loaders.creatorByUsername.load(valid.name('username', args.username)),
+    resolve: async (_root, args, ctx) => {
+      const username = valid.name('username', args.username);
+      return orNotFound(await ctx.loaders.creatorByUsername.load(username), `Creator "${username}"`);
+    },
   }),
   creators: t.connection(
     {

@@ -3,6 +3,7 @@
  * enum has an UNKNOWN member: an upstream value we do not know is reported as UNKNOWN (with the
  * raw string in a sibling field) instead of failing the query.
  */
+import { NotFoundError } from '../errors.js';
 import { builder } from './builder.js';
 
 /** The internal value of every UNKNOWN member; never sent upstream. */
@@ -94,10 +95,10 @@ export function scanResultOf(raw: string | null): ScanResult | null {
 }
 
 /**
- * Node loaders hand back a NotFoundError (or an upstream error) in place of each missing node.
- * graphql-js turns an Error value into an error on that field or list item, with null data,
- * which is exactly the NOT_FOUND contract of `node` and `nodes`.
+ * Node loaders answer null for a missing node and an Error for a failed one; a null becomes a
+ * NotFoundError named by `describe(index)`. graphql-js turns an Error value into an error on that
+ * field or list item, with null data, which is exactly the NOT_FOUND contract of `node` and `nodes`.
  */
-export function nodesOrErrors<T>(results: ReadonlyArray<T | Error>): T[] {
-  return results as T[];
+export function nodesOrErrors<T>(results: ReadonlyArray<T | null | Error>, describe: (index: number) => string): T[] {
+  return results.map((result, k) => result ?? new NotFoundError(describe(k))) as T[];
 }

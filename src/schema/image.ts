@@ -29,7 +29,7 @@ export const ImageRef = builder.objectRef<ImageSource>('Image').implement({
       resolve: async (s, _args, ctx) => {
         if (s.image.meta !== undefined) return s.image.meta;
         const detail = await detailOf(s.version, ctx);
-        const same = detail.images.find((i) => (s.image.id !== null && i.id === s.image.id) || i.url === s.image.url);
+        const same = detail?.images.find((i) => (s.image.id !== null && i.id === s.image.id) || i.url === s.image.url);
         return same?.meta ?? null;
       },
     }),

@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import type { UpstreamVersionDetail } from '../upstream/model-versions.js';
 import type { UpstreamModel } from '../upstream/models.js';
 import type { UpstreamVersion } from '../upstream/shapes.js';
+import { orNotFound } from '../errors.js';
 import { builder } from './builder.js';
 import { nodesOrErrors } from './enums.js';
 import { FileRef } from './file.js';
@@ -22,7 +23,7 @@ export const ModelVersionRef = builder.objectRef<VersionRef>('ModelVersion');
  * The by-id representation of a version. Lists leave out createdAt, updatedAt, status, air
  * and image generation data (civitai-api-live.md, "Shapes"); those fields load it, batched per request.
  */
-export function detailOf(ref: VersionRef, ctx: Context): Promise<UpstreamVersionDetail> | UpstreamVersionDetail {
+export function detailOf(ref: VersionRef, ctx: Context): Promise<UpstreamVersionDetail | null> | UpstreamVersionDetail {
   if (ref.version.source === 'detail') return ref.version as UpstreamVersionDetail;
   return ctx.loaders.modelVersionById.load(ref.version.id);
 }
@@ -32,14 +33,19 @@ async function versionField<K extends 'createdAt' | 'updatedAt' | 'status' | 'ai
   const own = ref.version[key];
   if (own !== undefined && own !== null) return own;
   if (ref.version.source === 'detail') return own ?? null;
-  return (await detailOf(ref, ctx))[key] ?? null;
+  return (await detailOf(ref, ctx))?.[key] ?? null;
 }
 
 /** Whether the parent model is NSFW, loading the model only when nothing at hand says. */
 export async function modelIsNsfw(ref: VersionRef, ctx: Context): Promise<boolean> {
   if (ref.model) return ref.model.nsfw;
   if ('model' in ref.version && ref.version.model.nsfw !== null) return ref.version.model.nsfw;
-  return (await ctx.loaders.modelById.load(ref.version.modelId)).nsfw;
+  return (await modelOf(ref.version, ctx)).nsfw;
+}
+
+/** The model of a version reached without it; it must exist, as the fields needing it are non-null. */
+async function modelOf(version: UpstreamVersion, ctx: Context): Promise<UpstreamModel> {
+  return orNotFound(await ctx.loaders.modelById.load(version.modelId), `Model ${version.modelId}`);
 }
 
 type VersionStats = NonNullable<UpstreamVersion['stats']>;
@@ -58,7 +64,10 @@ builder.node(ModelVersionRef, {
   description: 'A published version of a model: its files, sample images and trigger words.',
   id: { resolve: (ref) => ref.version.id, parse: Number },
   loadManyWithoutCache: async (ids: number[], ctx) =>
-    nodesOrErrors((await ctx.loaders.modelVersionById.loadMany(ids)).map((v) => (v instanceof Error ? v : { version: v, model: null }))),
+    nodesOrErrors(
+      (await ctx.loaders.modelVersionById.loadMany(ids)).map((v) => (v instanceof Error || v === null ? v : { version: v, model: null })),
+      (k) => `Model version ${ids[k]}`,
+    ),
   fields: (t) => ({
     civitaiId: t.int({ description: 'Civitai\u2019s numeric id of the version.', resolve: (ref) => ref.version.id }),
     name: t.string({ description: 'The version\u2019s name (e.g. "v1.5").', resolve: (ref) => ref.version.name }),
@@ -123,7 +132,7 @@ builder.node(ModelVersionRef, {
     model: t.field({
       type: ModelRef,
       description: 'The model this version belongs to.',
-      resolve: (ref, _args, ctx) => ref.model ?? ctx.loaders.modelById.load(ref.version.modelId),
+      resolve: (ref, _args, ctx) => ref.model ?? modelOf(ref.version, ctx),
     }),
   }),
 });
@@ -134,6 +143,9 @@ builder.queryField('modelVersion', (t) =>
     nullable: true,
     description: 'A model version by its Civitai id. Null, with a NOT_FOUND error, when Civitai has no such version.',
     args: { id: t.arg.int({ required: true, description: 'Civitai\u2019s numeric version id.' }) },
-    resolve: async (_root, args, ctx) => ({ version: await ctx.loaders.modelVersionById.load(valid.civitaiId('id', args.id)), model: null }),
+    resolve: async (_root, args, ctx) => {
+      const id = valid.civitaiId('id', args.id);
+      return { version: orNotFound(await ctx.loaders.modelVersionById.load(id), `Model version ${id}`), model: null };
+    },
   }),
 );

@@ -1,5 +1,6 @@
 /** `Model`: a Civitai model with its versions, tags and creator; `Query.model` and `Query.models`. */
 import type { UpstreamModel } from '../upstream/models.js';
+import { orNotFound } from '../errors.js';
 import { builder } from './builder.js';
 import { modelConnection, type ModelFilters } from './connection.js';
 import { CreatorRef } from './creator.js';
@@ -29,7 +30,7 @@ const ModelStatsRef = builder.objectRef<ModelStats>('ModelStats').implement({
 builder.node(ModelRef, {
   description: 'A model published on Civitai: a checkpoint, LoRA, embedding… with its versions.',
   id: { resolve: (model) => model.id, parse: Number },
-  loadManyWithoutCache: async (ids: number[], ctx) => nodesOrErrors(await ctx.loaders.modelById.loadMany(ids)),
+  loadManyWithoutCache: async (ids: number[], ctx) => nodesOrErrors(await ctx.loaders.modelById.loadMany(ids), (k) => `Model ${ids[k]}`),
   fields: (t) => ({
     civitaiId: t.exposeInt('id', { description: 'Civitai\u2019s numeric id of the model.' }),
     name: t.exposeString('name', { description: 'The model\u2019s name.' }),
@@ -86,7 +87,10 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'A model by its Civitai id. Null, with a NOT_FOUND error, when Civitai has no such model.',
     args: { id: t.arg.int({ required: true, description: 'Civitai\u2019s numeric model id.' }) },
-    resolve: (_root, args, ctx) => ctx.loaders.modelById.load(valid.civitaiId('id', args.id)),
+    resolve: async (_root, args, ctx) => {
+      const id = valid.civitaiId('id', args.id);
+      return orNotFound(await ctx.loaders.modelById.load(id), `Model ${id}`);
+    },
   }),
   models: t.connection(
     {

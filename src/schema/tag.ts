@@ -1,4 +1,5 @@
 /** `Tag`: a label on models; `Query.tag` and `Query.tags`. */
+import { orNotFound } from '../errors.js';
 import { builder } from './builder.js';
 import { nodesOrErrors } from './enums.js';
 import { modelConnection, tagConnection } from './connection.js';
@@ -17,7 +18,7 @@ export const TagRef = builder.objectRef<TagSource>('Tag');
 builder.node(TagRef, {
   description: 'A label that models carry, such as "anime" or "style".',
   id: { resolve: (tag) => tag.name },
-  loadManyWithoutCache: async (names: string[], ctx) => nodesOrErrors(await ctx.loaders.tagByName.loadMany(names)),
+  loadManyWithoutCache: async (names: string[], ctx) => nodesOrErrors(await ctx.loaders.tagByName.loadMany(names), (k) => `Tag "${names[k]}"`),
   fields: (t) => ({
     name: t.exposeString('name', { description: 'The tag\u2019s name.' }),
     modelCount: t.int({
@@ -48,7 +49,10 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'A tag by exact name (case-insensitive). Null, with a NOT_FOUND error, when Civitai has no such tag.',
     args: { name: t.arg.string({ required: true, description: 'The tag\u2019s name.' }) },
-    resolve: (_root, args, ctx) => ctx.loaders.tagByName.load(valid.name('name', args.name)),
+    resolve: async (_root, args, ctx) => {
+      const name = valid.name('name', args.name);
+      return orNotFound(await ctx.loaders.tagByName.load(name), `Tag "${name}"`);
+    },
   }),
   tags: t.connection(
     {

@@ -1,6 +1,7 @@
 /** `GET /creators`: page-based list and substring search of creators. */
 import { z } from 'zod';
-import type { UpstreamRequest } from './client.js';
+import type { PlanLimits } from '../pagination/page-plan.js';
+import type { UpstreamRequest } from './transport.js';
 import { metadataSchema, type PageMetadata } from './shapes.js';
 
 export interface UpstreamCreator {
@@ -32,6 +33,8 @@ const creatorPageSchema = z.object({ items: z.array(creatorSchema), metadata: me
 );
 
 export const MAX_CREATORS_LIMIT = 200;
+/** Numbered pages of any depth (no cap on page × limit). */
+export const CREATOR_PAGING: PlanLimits = { maxLimit: MAX_CREATORS_LIMIT, maxEnd: null };
 
 export function creatorListRequest(params: { limit: number; page: number; query?: string | undefined }): UpstreamRequest<CreatorPage> {
   const query: Array<[string, string]> = [

@@ -1,23 +1,54 @@
 /**
- * The typed Civitai API the loaders use. Besides plain calls it keeps entities learned from
- * complete answers (models from `nsfw=true` lists and `ids` batches, creators from their list)
- * in the cross-request cache under per-entity keys, so later lookups by id cost nothing.
+ * The typed Civitai API the loaders use. Lists answer in pagination's shape with Civitai's
+ * quirks resolved; lookups answer null for what does not exist. It owns the entity store:
+ * models and creators learned from complete answers (`nsfw=true` model lists, `ids` batches,
+ * the creator list) are kept by id in the upstream cache, so later lookups cost nothing.
  */
-import type { CallScope, UpstreamClient } from './client.js';
-import { creatorListRequest, MAX_CREATORS_LIMIT, type CreatorPage, type UpstreamCreator } from './creators.js';
-import { UpstreamError } from './errors.js';
+import type { UpstreamCache } from '../cache/index.js';
+import type { PageAnswer } from '../pagination/offset-window.js';
+import type { PlanLimits } from '../pagination/page-plan.js';
+import type { StreamAnswer } from '../pagination/stream-window.js';
+import { createUpstreamClient, type Answer, type CallScope } from './client.js';
+import { CREATOR_PAGING, creatorListRequest, MAX_CREATORS_LIMIT, type UpstreamCreator } from './creators.js';
+import { UpstreamError, type UpstreamRoute } from './errors.js';
 import { modelVersionRequest, type UpstreamVersionDetail } from './model-versions.js';
-import { MAX_IDS_PER_CALL, modelListRequest, modelRequest, type ModelListParams, type ModelPage, type UpstreamModel } from './models.js';
-import { tagListRequest, type TagPage, type UpstreamTag } from './tags.js';
+import {
+  carriesCompleteModels,
+  MAX_IDS_PER_CALL,
+  modelListAnswer,
+  modelListRequest,
+  modelPaging,
+  modelRequest,
+  NO_MODELS,
+  type ModelListParams,
+  type UpstreamModel,
+} from './models.js';
+import { numberedPageAnswer } from './shapes.js';
+import { TAG_PAGING, tagListRequest, type TagPage, type UpstreamTag } from './tags.js';
+import { createTransport, type TransportOptions } from './transport.js';
+
+export interface ListParams {
+  limit: number;
+  page: number;
+  query?: string | undefined;
+}
+
+/** How each list may be paged upstream, for planning. */
+export interface UpstreamPaging {
+  models(params: { query?: string | undefined }): { maxLimit: number; pages: PlanLimits | null };
+  creators: PlanLimits;
+  tags: PlanLimits;
+}
 
 export interface UpstreamApi {
-  listModels(params: ModelListParams, scope: CallScope): Promise<ModelPage>;
+  readonly paging: UpstreamPaging;
+  listModels(params: ModelListParams, scope: CallScope): Promise<StreamAnswer<UpstreamModel>>;
   /** Models by id, in key order; null for ids the upstream does not show this credential. */
   getModels(ids: readonly number[], scope: CallScope): Promise<Array<UpstreamModel | null>>;
   getModelVersion(id: number, scope: CallScope): Promise<UpstreamVersionDetail | null>;
-  listCreators(params: { limit: number; page: number; query?: string | undefined }, scope: CallScope): Promise<CreatorPage>;
+  listCreators(params: ListParams, scope: CallScope): Promise<PageAnswer<UpstreamCreator>>;
   findCreator(username: string, scope: CallScope): Promise<UpstreamCreator | null>;
-  listTags(params: { limit: number; page: number; query?: string | undefined }, scope: CallScope): Promise<TagPage>;
+  listTags(params: ListParams, scope: CallScope): Promise<PageAnswer<UpstreamTag>>;
   findTag(name: string, scope: CallScope): Promise<UpstreamTag | null>;
   /**
    * Whether this upstream reports tags' model counts: the live API stopped in 2025, the 2022 one
@@ -26,25 +57,26 @@ export interface UpstreamApi {
   reportsTagCounts(scope: CallScope): Promise<boolean>;
 }
 
+export interface UpstreamApiOptions extends TransportOptions {
+  cache: UpstreamCache;
+}
+
 /** Pages of /creators searched for one username before giving up. */
 const CREATOR_SEARCH_PAGES = 3;
 const TAG_SEARCH_LIMIT = 50;
 
-const modelKey = (id: number) => ({ path: `#model/${id}`, cacheKind: 'entity' as const });
-const creatorKey = (username: string) => ({ path: `#creator/${username.toLowerCase()}`, cacheKind: 'entity' as const });
-
-function sizeOf(value: unknown): number {
-  return JSON.stringify(value).length * 2;
+/** A 404 where the route has no "not found" meaning (a list) is a failure of that call. */
+function present<T>(answer: Answer<T>, route: UpstreamRoute): T {
+  if (answer.value === null) throw new UpstreamError({ kind: 'http', route, status: 404 });
+  return answer.value;
 }
 
-function notFoundToNull<T>(promise: Promise<T>): Promise<T | null> {
-  return promise.catch((error: unknown) => {
-    if (error instanceof UpstreamError && error.isNotFound) return null;
-    throw error;
-  });
-}
+export function createUpstreamApi(options: UpstreamApiOptions): UpstreamApi {
+  const client = createUpstreamClient(createTransport(options), options.cache);
+  const models = options.cache.namespace<UpstreamModel>('model');
+  const creators = options.cache.namespace<UpstreamCreator>('creator');
+  const creatorId = (username: string) => username.toLowerCase();
 
-export function createUpstreamApi(client: UpstreamClient): UpstreamApi {
   let tagCounts: boolean | undefined;
   let probe: Promise<boolean> | undefined;
   const learnTagCounts = (page: TagPage) => {
@@ -52,97 +84,103 @@ export function createUpstreamApi(client: UpstreamClient): UpstreamApi {
     return page;
   };
 
-  function remember(kind: 'model' | 'creator', items: Array<UpstreamModel | UpstreamCreator>, scope: CallScope) {
-    for (const item of items) {
-      const key = kind === 'model' ? modelKey((item as UpstreamModel).id) : creatorKey((item as UpstreamCreator).username);
-      client.prime(key, scope.credential, item, sizeOf(item));
-    }
+  function rememberModels(items: readonly UpstreamModel[], scope: CallScope) {
+    for (const model of items) models.set(scope.credential.fingerprint, String(model.id), { value: model, lifetime: 'entity' });
+  }
+  function rememberCreators(items: readonly UpstreamCreator[], scope: CallScope) {
+    for (const creator of items) creators.set(scope.credential.fingerprint, creatorId(creator.username), { value: creator, lifetime: 'entity' });
   }
 
-  function cachedEntity<T>(key: { path: string }, scope: CallScope): T | undefined {
-    const hit = client.cache.get<T>(client.keyOf(key, scope.credential));
-    if (!hit || hit.stale) return undefined;
+  /** A fresh entity from the store; a stale one is not worth serving over a new call. */
+  async function remembered<T>(hit: Promise<{ value: T; stale: boolean } | undefined>, scope: CallScope): Promise<T | undefined> {
+    const found = await hit;
+    if (!found || found.stale) return undefined;
     scope.cost.cacheHits++;
-    return hit.value;
-  }
-
-  /** Only `nsfw=true` lists without narrowing filters carry complete models. */
-  function isComplete(params: ModelListParams): boolean {
-    return params.nsfw === true;
+    return found.value;
   }
 
   return {
+    paging: { models: modelPaging, creators: CREATOR_PAGING, tags: TAG_PAGING },
+
     async listModels(params, scope) {
-      const { value: page, cacheable } = await client.fetch(modelListRequest(params), scope);
-      if (cacheable && isComplete(params)) remember('model', page.items, scope);
-      return page;
+      const answer = await client.request(modelListRequest(params), scope);
+      // An unknown username is a 404 upstream: a filter that matches nothing.
+      if (answer.value === null) return NO_MODELS;
+      if (answer.cacheable && carriesCompleteModels(params)) rememberModels(answer.value.items, scope);
+      return modelListAnswer(answer.value, params);
     },
 
     async getModels(ids, scope) {
       const found = new Map<number, UpstreamModel>();
       const missing: number[] = [];
-      for (const id of new Set(ids)) {
-        const hit = cachedEntity<UpstreamModel>(modelKey(id), scope);
+      const unique = [...new Set(ids)];
+      const hits = await Promise.all(unique.map((id) => remembered(models.get(scope.credential.fingerprint, String(id)), scope)));
+      unique.forEach((id, k) => {
+        const hit = hits[k];
         if (hit) found.set(id, hit);
         else missing.push(id);
-      }
+      });
       for (let i = 0; i < missing.length; i += MAX_IDS_PER_CALL) {
         const chunk = missing.slice(i, i + MAX_IDS_PER_CALL);
         // nsfw=true: without it only PG-level models come back, also for ids (civitai-api-live.md).
-        const { value: page, cacheable } = await client.fetch(modelListRequest({ ids: chunk, nsfw: true, limit: chunk.length }), scope);
-        if (cacheable) remember('model', page.items, scope);
+        const params = { ids: chunk, nsfw: true, limit: chunk.length };
+        const answer = await client.request(modelListRequest(params), scope);
+        const page = present(answer, 'models');
+        if (answer.cacheable && carriesCompleteModels(params)) rememberModels(page.items, scope);
         for (const model of page.items) found.set(model.id, model);
       }
       // Ids the batch did not return (archived, POI, filtered) may still exist by id.
       const stragglers = missing.filter((id) => !found.has(id));
-      const singles = await Promise.all(stragglers.map((id) => notFoundToNull(client.fetch(modelRequest(id), scope))));
+      const singles = await Promise.all(stragglers.map((id) => client.request(modelRequest(id), scope)));
       singles.forEach((answer, k) => {
-        if (answer) {
-          found.set(stragglers[k] as number, answer.value);
-          if (answer.cacheable) remember('model', [answer.value], scope);
-        }
+        if (answer.value === null) return;
+        found.set(stragglers[k] as number, answer.value);
+        if (answer.cacheable) rememberModels([answer.value], scope);
       });
       return ids.map((id) => found.get(id) ?? null);
     },
 
-    getModelVersion: (id, scope) => notFoundToNull(client.get(modelVersionRequest(id), scope)),
+    getModelVersion: async (id, scope) => (await client.request(modelVersionRequest(id), scope)).value,
 
     async listCreators(params, scope) {
-      const { value: page, cacheable } = await client.fetch(creatorListRequest(params), scope);
-      if (cacheable) remember('creator', page.items, scope);
-      return page;
+      const answer = await client.request(creatorListRequest(params), scope);
+      const page = present(answer, 'creators');
+      if (answer.cacheable) rememberCreators(page.items, scope);
+      return numberedPageAnswer(page, params);
     },
 
     async findCreator(username, scope) {
-      const hit = cachedEntity<UpstreamCreator>(creatorKey(username), scope);
+      const hit = await remembered(creators.get(scope.credential.fingerprint, creatorId(username)), scope);
       if (hit) return hit;
       // `query` is a substring match: look for the exact name in the first pages.
       for (let page = 1; page <= CREATOR_SEARCH_PAGES; page++) {
-        const { value: answer, cacheable } = await client.fetch(creatorListRequest({ limit: MAX_CREATORS_LIMIT, page, query: username }), scope);
-        if (cacheable) remember('creator', answer.items, scope);
+        const answer = await client.request(creatorListRequest({ limit: MAX_CREATORS_LIMIT, page, query: username }), scope);
+        const found = present(answer, 'creators');
+        if (answer.cacheable) rememberCreators(found.items, scope);
         const exact =
-          answer.items.find((c) => c.username === username) ??
-          answer.items.find((c) => c.username.toLowerCase() === username.toLowerCase());
+          found.items.find((c) => c.username === username) ??
+          found.items.find((c) => c.username.toLowerCase() === username.toLowerCase());
         if (exact) return exact;
-        const more = answer.metadata.nextPage !== undefined || answer.metadata.hasMore === true;
-        if (!more || answer.items.length < MAX_CREATORS_LIMIT) return null;
+        const more = found.metadata.nextPage !== undefined || found.metadata.hasMore === true;
+        if (!more || found.items.length < MAX_CREATORS_LIMIT) return null;
       }
       return null;
     },
 
-    listTags: async (params, scope) => learnTagCounts(await client.get(tagListRequest(params), scope)),
+    listTags: async (params, scope) => numberedPageAnswer(learnTagCounts(present(await client.request(tagListRequest(params), scope), 'tags')), params),
+
     async reportsTagCounts(scope) {
       if (tagCounts !== undefined) return tagCounts;
       probe ??= client
-        .get(tagListRequest({ limit: 1, page: 1 }), scope)
-        .then((page) => learnTagCounts(page).items.some((t) => t.modelCount !== null))
+        .request(tagListRequest({ limit: 1, page: 1 }), scope)
+        .then((answer) => learnTagCounts(present(answer, 'tags')).items.some((t) => t.modelCount !== null))
         .finally(() => (probe = undefined));
       return probe;
     },
 
     async findTag(name, scope) {
       // `query` is a prefix match, shortest names first: an exact name comes early.
-      const answer = learnTagCounts(await client.get(tagListRequest({ limit: TAG_SEARCH_LIMIT, page: 1, query: name }), scope));
+      const answer = learnTagCounts(present(await client.request(tagListRequest({ limit: TAG_SEARCH_LIMIT, page: 1, query: name }), scope), 'tags'));
       return (
         answer.items.find((t) => t.name === name) ??
         answer.items.find((t) => t.name.toLowerCase() === name.toLowerCase()) ??

@@ -1,6 +1,6 @@
 /** `GET /model-versions/:id`: one version with its files, images and a summary of its model. */
 import { z } from 'zod';
-import type { UpstreamRequest } from './client.js';
+import type { UpstreamRequest } from './transport.js';
 import { versionBaseSchema, type UpstreamVersion } from './shapes.js';
 
 export interface ModelSummary {

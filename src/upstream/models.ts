@@ -1,6 +1,8 @@
 /** `GET /models` (list, search, batch by ids) and `GET /models/:id`. */
 import { z } from 'zod';
-import type { UpstreamRequest } from './client.js';
+import type { PlanLimits } from '../pagination/page-plan.js';
+import type { StreamAnswer } from '../pagination/stream-window.js';
+import type { UpstreamRequest } from './transport.js';
 import { metadataSchema, modelSchema, withVersionSource, type PageMetadata, type UpstreamModel } from './shapes.js';
 
 export type { UpstreamModel } from './shapes.js';
@@ -30,6 +32,41 @@ const modelPageSchema = z.object({ items: z.array(modelSchema), metadata: metada
 /** At most this many ids per `/models?ids=` call (civitai-api-live.md). */
 export const MAX_IDS_PER_CALL = 100;
 export const MAX_MODELS_LIMIT = 100;
+/** The live API's page mode ends at page × limit = 1000 (civitai-api-live.md). */
+export const MODELS_PAGE_MODE_END = 1000;
+
+/** How a model list may be paged: by cursor always, by numbered pages unless it is a search. */
+export function modelPaging(params: { query?: string | undefined }): { maxLimit: number; pages: PlanLimits | null } {
+  return {
+    maxLimit: MAX_MODELS_LIMIT,
+    // `page` with `query` is a 400 upstream: search pages by cursor only.
+    pages: params.query !== undefined ? null : { maxLimit: MAX_MODELS_LIMIT, preferredEnd: MODELS_PAGE_MODE_END },
+  };
+}
+
+/**
+ * Whether the models of a list are complete, as `/models/:id` would give them, so that they may
+ * answer later lookups by id: without `nsfw=true` Civitai filters what a model carries.
+ */
+export function carriesCompleteModels(params: Pick<ModelListParams, 'nsfw'>): boolean {
+  return params.nsfw === true;
+}
+
+export const NO_MODELS: StreamAnswer<UpstreamModel> = { items: [], nextCursor: undefined, more: false, total: 0 };
+
+const normaliseTag = (tag: string) => tag.trim().toLowerCase();
+
+/** A page of /models as pagination reads it, with the `tag` quirk resolved. */
+export function modelListAnswer(page: ModelPage, params: Pick<ModelListParams, 'tag'>): StreamAnswer<UpstreamModel> {
+  // An unknown `tag` is ignored upstream, which returns unfiltered models: when an item lacks
+  // the tag, the filter was not applied and nothing matches (civitai-api-live.md).
+  if (params.tag !== undefined) {
+    const wanted = normaliseTag(params.tag);
+    if (page.items.some((m) => !m.tags.some((t) => normaliseTag(t) === wanted))) return NO_MODELS;
+  }
+  const { nextCursor, nextPage, totalItems } = page.metadata;
+  return { items: page.items, nextCursor, more: nextCursor !== undefined || nextPage !== undefined, total: totalItems ?? null };
+}
 
 export function modelListQuery(params: ModelListParams): Array<[string, string]> {
   const query: Array<[string, string]> = [['limit', String(params.limit)]];

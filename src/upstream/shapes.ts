@@ -6,6 +6,7 @@
  * a representation that lacks a field is partial, and resolvers load the fuller one.
  */
 import { z } from 'zod';
+import type { PageAnswer } from '../pagination/offset-window.js';
 
 /** Dates: ISO normally; `publishedAt` has been seen without a zone (UTC) and cursors use
  * 'YYYY-MM-DD HH:MM:SS.mmm' (civitai-api-live.md, "Shapes"). Unparseable dates become null. */
@@ -285,3 +286,20 @@ export const metadataSchema = z
     hasMore: m?.hasMore ?? undefined,
   }));
 export type PageMetadata = z.output<typeof metadataSchema>;
+
+/**
+ * A page's total, only when it is consistent with the page: the live /tags always says
+ * totalItems 0 / totalPages 1, and /creators with `query` gives lower bounds (`hasMore`).
+ */
+export function trustedTotal(metadata: PageMetadata, page: number, limit: number, received: number): number | null {
+  const { totalItems, totalPages, hasMore } = metadata;
+  if (totalItems === undefined || hasMore !== undefined) return null;
+  if (totalItems < (page - 1) * limit + received) return null;
+  if (totalPages !== undefined && totalPages !== Math.ceil(totalItems / limit) && !(totalItems === 0 && totalPages <= 1)) return null;
+  return totalItems;
+}
+
+/** A numbered page (/creators, /tags) as pagination reads it: its items and a total to trust. */
+export function numberedPageAnswer<T>(answer: { items: T[]; metadata: PageMetadata }, params: { page: number; limit: number }): PageAnswer<T> {
+  return { items: answer.items, total: trustedTotal(answer.metadata, params.page, params.limit, answer.items.length) };
+}

@@ -1,6 +1,7 @@
 /** `GET /tags`: page-based list and prefix search of tags. */
 import { z } from 'zod';
-import type { UpstreamRequest } from './client.js';
+import type { PlanLimits } from '../pagination/page-plan.js';
+import type { UpstreamRequest } from './transport.js';
 import { metadataSchema, type PageMetadata } from './shapes.js';
 
 export interface UpstreamTag {
@@ -27,6 +28,8 @@ const tagPageSchema = z.object({ items: z.array(tagSchema), metadata: metadataSc
 );
 
 export const MAX_TAGS_LIMIT = 200;
+/** Numbered pages of any depth (no cap on page × limit). */
+export const TAG_PAGING: PlanLimits = { maxLimit: MAX_TAGS_LIMIT, maxEnd: null };
 
 export function tagListRequest(params: { limit: number; page: number; query?: string | undefined }): UpstreamRequest<TagPage> {
   const query: Array<[string, string]> = [

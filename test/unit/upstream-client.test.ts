@@ -1,161 +1,234 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createResponseCache } from '../../src/cache/index.js';
-import { createUpstreamClient, credentialFor, emptyCost, type UpstreamClient } from '../../src/upstream/client.js';
+/**
+ * The upstream module through its public API (`createUpstreamApi`) against the fixture upstream:
+ * transport (timeouts, retries, error kinds, parsing), cache policy (per-credential answers,
+ * stale-while-revalidate, in-flight sharing, cost) and Civitai's quirks resolved before pagination.
+ */
+import { test as base, describe, expect, onTestFinished, vi } from 'vitest';
+import { createFixtureUpstream, type Fault, type FixtureUpstream } from '../../fixture/index.js';
+import { createUpstreamCache, type CacheTier, type StoredEntry, type UpstreamCache } from '../../src/cache/index.js';
+import { emptyCost, type CallScope } from '../../src/upstream/client.js';
 import { UpstreamError } from '../../src/upstream/errors.js';
+import { createUpstreamApi, type UpstreamApi } from '../../src/upstream/index.js';
+import { MAX_MODELS_LIMIT, MODELS_PAGE_MODE_END } from '../../src/upstream/models.js';
+import { credentialFor } from '../../src/upstream/transport.js';
 
-/** A scripted upstream: each path answers with the next queued reply, else 200 {path, auth}. */
-type Reply = (req: IncomingMessage, res: ServerResponse) => void;
-let server: Server;
-let base: string;
-const queue = new Map<string, Reply[]>();
-const seen: Array<{ url: string; auth: string | undefined }> = [];
-
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    seen.push({ url: req.url ?? '', auth: req.headers.authorization });
-    const path = (req.url ?? '').split('?')[0] as string;
-    const reply = queue.get(path)?.shift();
-    if (reply) return reply(req, res);
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ path, auth: req.headers.authorization ?? null }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(() => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }));
-beforeEach(() => {
-  queue.clear();
-  seen.length = 0;
-});
-
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): Reply => (_req, res) => {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(typeof body === 'string' ? body : JSON.stringify(body));
-};
-
-function client(overrides: { maxBytes?: number; timeoutMs?: number; budget?: number } = {}): UpstreamClient {
-  return createUpstreamClient({
-    baseUrl: base,
-    timeoutMs: overrides.timeoutMs ?? 2000,
-    retry: { maxAttempts: 3, baseDelayMs: 10, maxTotalWaitMs: overrides.budget ?? 500 },
-    cache: createResponseCache({ maxBytes: overrides.maxBytes ?? 1_000_000, staleMs: 0 }),
-    ttlMs: { list: 60_000, entity: 60_000, notFound: 60_000 },
-  });
+interface ApiOptions {
+  maxBytes?: number;
+  timeoutMs?: number;
+  budget?: number;
+  ttlMs?: number;
+  staleMs?: number;
+  tiers?: CacheTier[];
 }
 
-const request = (path: string) => ({ route: 'model' as const, path, cacheKind: 'entity' as const, parse: (b: unknown) => b as { path: string; auth: string | null } });
-const scope = (key?: string) => ({ credential: credentialFor(key), cost: emptyCost() });
+const test = base.extend<{ fixture: FixtureUpstream; makeApi: (options?: ApiOptions) => { api: UpstreamApi; cache: UpstreamCache } }>({
+  fixture: async ({}, use) => {
+    const fixture = await createFixtureUpstream();
+    await use(fixture);
+    await fixture.close();
+  },
+  makeApi: async ({ fixture }, use) => {
+    await use((options = {}) => {
+      const ttl = options.ttlMs ?? 60_000;
+      const cache = createUpstreamCache(
+        { maxBytes: options.maxBytes ?? 1_000_000, staleMs: options.staleMs ?? 0, ttlMs: { list: ttl, entity: ttl, notFound: ttl } },
+        options.tiers,
+      );
+      const api = createUpstreamApi({
+        baseUrl: fixture.url,
+        timeoutMs: options.timeoutMs ?? 2000,
+        retry: { maxAttempts: 3, baseDelayMs: 10, maxTotalWaitMs: options.budget ?? 500 },
+        cache,
+      });
+      return { api, cache };
+    });
+  },
+});
 
-describe('upstream client', () => {
-  it('when the same request repeats, then the second is served from the cache with no call', async () => {
-    const c = client();
+const scope = (key?: string): CallScope => ({ credential: credentialFor(key), cost: emptyCost() });
+const page = { limit: 3, page: 1 };
+const errorOf = (promise: Promise<unknown>) => promise.then(() => undefined, (e: unknown) => e as UpstreamError);
+
+describe('upstream cache policy', () => {
+  test('when the same request repeats, then the second is served from the cache with no call', async ({ fixture, makeApi }) => {
+    const { api } = makeApi();
     const s = scope();
-    await c.get(request('/a'), s);
-    await c.get(request('/a'), s);
-    expect(seen).toHaveLength(1);
-    expect(s.cost).toMatchObject({ calls: 1, cacheHits: 1 });
+    const first = await api.listTags(page, s);
+    const second = await api.listTags(page, s);
+    expect(second).toEqual(first);
+    expect(fixture.calls('tags')).toBe(1);
+    expect(s.cost).toEqual({ calls: 1, retries: 0, cacheHits: 1, staleHits: 0, inflightShares: 0 });
   });
 
-  it('when identical requests are in flight together, then one upstream call serves them all', async () => {
-    const c = client();
-    queue.set('/slow', [(_req, res) => setTimeout(() => json(200, { path: '/slow', auth: null })(_req, res), 100)]);
+  test('when identical requests are in flight together, then one upstream call serves them all', async ({ fixture, makeApi }) => {
+    const { api } = makeApi();
+    fixture.setLatency(100);
     const scopes = [scope(), scope(), scope()];
-    await Promise.all(scopes.map((s) => c.get(request('/slow'), s)));
-    expect(seen).toHaveLength(1);
-    expect(scopes.reduce((n, s) => n + s.cost.inflightShares, 0)).toBe(2);
+    await Promise.all(scopes.map((s) => api.listTags(page, s)));
+    expect(fixture.calls('tags')).toBe(1);
+    expect(scopes.map((s) => s.cost.inflightShares)).toEqual([0, 1, 1]);
   });
 
-  it('when two credentials ask the same thing, then each gets its own call and answer, keyed by a hash not the key', async () => {
-    const c = client();
-    const anon = await c.get(request('/m'), scope());
-    const a = await c.get(request('/m'), scope('key-a'));
-    const b = await c.get(request('/m'), scope('key-b'));
-    const a2 = await c.get(request('/m'), scope('key-a'));
-    expect([anon.auth, a.auth, b.auth, a2.auth]).toEqual([null, 'Bearer key-a', 'Bearer key-b', 'Bearer key-a']);
-    expect(seen).toHaveLength(3);
-    const key = c.keyOf(request('/m'), credentialFor('key-a'));
-    expect(key).not.toContain('key-a');
-    expect(key).toMatch(/^[0-9a-f]{16} \/m$/);
+  test('when two credentials ask the same thing, then each gets its own call, kept under a hash of the key', async ({ fixture, makeApi }) => {
+    const keys: string[] = [];
+    const recorder: CacheTier = { get: () => undefined, set: (key) => void keys.push(key) };
+    const { api } = makeApi({ tiers: [recorder] });
+    const [alice, bob] = Object.keys(fixture.apiKeys) as [string, string];
+    for (const key of [undefined, alice, bob, alice]) await api.listTags(page, scope(key));
+    expect(fixture.log.map((e) => e.auth)).toEqual(['none', 'valid', 'valid']);
+    expect(keys).toHaveLength(3);
+    expect(keys.join(' ')).not.toContain(alice);
+    expect(keys.filter((k) => k.includes(credentialFor(alice).fingerprint))).toHaveLength(1);
   });
 
-  it('when the cache is full, then it stays within its byte bound', async () => {
-    const c = client({ maxBytes: 2_000 });
-    for (let i = 0; i < 50; i++) await c.get(request(`/item-${i}`), scope());
-    expect(c.cache.bytes).toBeLessThanOrEqual(2_000);
-    expect(c.cache.size).toBeLessThan(50);
+  test('when the cache is full, then it stays within its byte bound', async ({ makeApi }) => {
+    const { api, cache } = makeApi({ maxBytes: 20_000 });
+    for (let i = 1; i <= 30; i++) await api.listTags({ limit: 5, page: i }, scope());
+    expect(cache.bytes).toBeGreaterThan(0);
+    expect(cache.bytes).toBeLessThanOrEqual(20_000);
+    expect(cache.size).toBeLessThan(30);
   });
 
-  it('when the upstream says no-store or private, then the answer is not cached', async () => {
-    const c = client();
-    queue.set('/p', [json(200, { path: '/p', auth: null }, { 'cache-control': 'max-age=0, private, no-cache' }), json(200, { path: '/p', auth: null })]);
-    await c.get(request('/p'), scope());
-    await c.get(request('/p'), scope());
-    expect(seen).toHaveLength(2);
+  test('when the upstream marks an answer private, then it is not cached', async ({ fixture, makeApi }) => {
+    const { api } = makeApi();
+    const [alice] = Object.keys(fixture.apiKeys) as [string];
+    const id = fixture.catalogue.models[0]?.versions[0]?.id as number;
+    await api.getModelVersion(id, scope(alice));
+    await api.getModelVersion(id, scope(alice));
+    expect(fixture.calls('model-version')).toBe(2);
   });
 
-  it('when a 404 comes back, then it is remembered briefly and not asked again', async () => {
-    const c = client();
-    queue.set('/gone', [json(404, { error: 'No model with id 5' })]);
-    for (let i = 0; i < 2; i++) {
-      await expect(c.get(request('/gone'), scope())).rejects.toMatchObject({ kind: 'http', status: 404, upstreamMessage: 'No model with id 5' });
-    }
-    expect(seen).toHaveLength(1);
+  test('when a 404 comes back, then the answer is null, remembered briefly and not asked again', async ({ fixture, makeApi }) => {
+    const { api } = makeApi();
+    expect(await api.getModelVersion(2_000_000_001, scope())).toBeNull();
+    expect(await api.getModelVersion(2_000_000_001, scope())).toBeNull();
+    expect(fixture.calls('model-version')).toBe(1);
   });
 
-  it('when 502 then 503 then 200 come back, then the call retries and succeeds', async () => {
-    const c = client();
-    queue.set('/flaky', [json(502, {}), json(503, { error: 'busy' }, { 'retry-after': '0' })]);
+  test('when an answer is stale, then it is served at once, one refresh runs and its call is charged to no request', async ({ fixture, makeApi }) => {
+    const ttlMs = 60_000;
+    const { api } = makeApi({ ttlMs, staleMs: ttlMs });
+    await api.listTags(page, scope());
+    vi.useFakeTimers({ toFake: ['Date'] });
+    onTestFinished(() => void vi.useRealTimers());
+    vi.setSystemTime(Date.now() + ttlMs + 1);
+    const stale = scope();
+    await api.listTags(page, stale);
+    expect(stale.cost).toEqual({ calls: 0, retries: 0, cacheHits: 1, staleHits: 1, inflightShares: 0 });
+    await expect.poll(() => fixture.calls('tags')).toBe(2);
+    const fresh = scope();
+    await api.listTags(page, fresh);
+    expect(fresh.cost).toMatchObject({ calls: 0, cacheHits: 1, staleHits: 0 });
+    expect(fixture.calls('tags')).toBe(2);
+  });
+
+  test('when a lower tier holds the answer, then it is served with no call; when a tier fails, the call goes upstream', async ({ fixture, makeApi }) => {
+    const shared = new Map<string, StoredEntry>();
+    const sharedTier: CacheTier = { get: async (key) => shared.get(key), set: async (key, entry) => void shared.set(key, entry) };
+    await makeApi({ tiers: [sharedTier] }).api.listTags(page, scope());
+    const other = makeApi({ tiers: [sharedTier] }).api;
     const s = scope();
-    await expect(c.get(request('/flaky'), s)).resolves.toMatchObject({ path: '/flaky' });
+    await other.listTags(page, s);
+    expect(fixture.calls('tags')).toBe(1);
+    expect(s.cost.cacheHits).toBe(1);
+
+    const broken: CacheTier = { get: () => Promise.reject(new Error('down')), set: () => Promise.reject(new Error('down')) };
+    const degraded = makeApi({ maxBytes: 0, tiers: [broken] }).api;
+    await expect(degraded.listTags(page, scope())).resolves.toMatchObject({ items: expect.any(Array) });
+    expect(fixture.calls('tags')).toBe(2);
+  });
+
+  test('when a complete model list was seen, then those models by id cost no call; a filtered list does not count', async ({ fixture, makeApi }) => {
+    const { api } = makeApi();
+    const pg = await api.listModels({ limit: 3 }, scope());
+    const ids = pg.items.map((m) => m.id);
+    await api.getModels(ids, scope());
+    expect(fixture.calls()).toBe(2);
+
+    const all = await api.listModels({ limit: 5, nsfw: true, sort: 'Newest' }, scope());
+    fixture.resetLog();
+    const s = scope();
+    expect((await api.getModels(all.items.map((m) => m.id), s)).map((m) => m?.id)).toEqual(all.items.map((m) => m.id));
+    expect(fixture.calls()).toBe(0);
+    expect(s.cost.cacheHits).toBe(5);
+  });
+});
+
+describe('upstream quirks, resolved before pagination', () => {
+  test('when a tag is unknown, then the model list is empty (Civitai ignores the filter)', async ({ fixture, makeApi }) => {
+    const { api } = makeApi();
+    expect(await api.listModels({ limit: 5, tag: 'no-such-tag-at-all' }, scope())).toEqual({ items: [], nextCursor: undefined, more: false, total: 0 });
+    expect(fixture.calls('models')).toBe(1);
+  });
+
+  test('when a username is unknown, then the model list is empty (Civitai answers 404)', async ({ makeApi }) => {
+    const { api } = makeApi();
+    expect(await api.listModels({ limit: 5, username: 'nobody_at_all' }, scope())).toEqual({ items: [], nextCursor: undefined, more: false, total: 0 });
+  });
+
+  test('when /tags reports its constant 0 total, then no total is trusted; /creators without a query reports a true one', async ({ fixture, makeApi }) => {
+    const { api } = makeApi();
+    expect((await api.listTags(page, scope())).total).toBeNull();
+    const creators = await api.listCreators(page, scope());
+    expect(creators.total).toBeGreaterThan(creators.items.length);
+    expect((await api.listCreators({ ...page, page: 2 }, scope())).total).toBe(creators.total);
+    expect(fixture.calls('creators')).toBe(2);
+  });
+
+  test('when a model list is searched, then it pages by cursor only; otherwise numbered pages end at the page-mode end', ({ makeApi }) => {
+    const { paging } = makeApi().api;
+    expect(paging.models({ query: 'x' })).toEqual({ maxLimit: MAX_MODELS_LIMIT, pages: null });
+    expect(paging.models({})).toEqual({ maxLimit: MAX_MODELS_LIMIT, pages: { maxLimit: MAX_MODELS_LIMIT, preferredEnd: MODELS_PAGE_MODE_END } });
+  });
+});
+
+describe('upstream transport', () => {
+  test('when 502 then 503 then 200 come back, then the call retries and succeeds', async ({ fixture, makeApi }) => {
+    const { api } = makeApi();
+    fixture.inject({ route: 'tags', fault: { kind: 'status', status: 502 } });
+    fixture.inject({ route: 'tags', fault: { kind: 'status', status: 503, headers: { 'retry-after': '0' } } });
+    const s = scope();
+    await expect(api.listTags(page, s)).resolves.toMatchObject({ items: expect.any(Array) });
     expect(s.cost).toMatchObject({ calls: 3, retries: 2 });
   });
 
-  it('when the deep-page 429 comes back, then it is not retried and reads as a page limit', async () => {
-    const c = client();
-    queue.set('/deep', [json(429, { error: "You've requested too many pages, please use cursors instead" })]);
-    const error = await c.get(request('/deep'), scope()).catch((e: unknown) => e);
+  test('when the deep-page 429 comes back, then it is not retried and reads as a page limit', async ({ fixture, makeApi }) => {
+    const { api } = makeApi();
+    fixture.inject({ route: 'tags', fault: { kind: 'status', status: 429, body: { error: "You've requested too many pages, please use cursors instead" } } });
+    const error = await errorOf(api.listTags(page, scope()));
     expect(error).toBeInstanceOf(UpstreamError);
-    expect((error as UpstreamError).isPageLimit).toBe(true);
-    expect(seen).toHaveLength(1);
+    expect(error?.isPageLimit).toBe(true);
+    expect(fixture.calls('tags')).toBe(1);
   });
 
-  it('when a 429 asks to wait longer than the retry budget, then the call fails at once with the wait', async () => {
-    const c = client({ budget: 100 });
-    queue.set('/rate', [json(429, { error: 'Rate limit exceeded' }, { 'retry-after': '30' })]);
-    const error = (await c.get(request('/rate'), scope()).catch((e: unknown) => e)) as UpstreamError;
-    expect(error).toMatchObject({ kind: 'http', status: 429, retryAfterMs: 30_000 });
-    expect(seen).toHaveLength(1);
+  test('when a 429 asks to wait longer than the retry budget, then the call fails at once with the wait', async ({ fixture, makeApi }) => {
+    const { api } = makeApi({ budget: 100 });
+    fixture.inject({ route: 'tags', fault: { kind: 'status', status: 429, headers: { 'retry-after': '30' } } });
+    expect(await errorOf(api.listTags(page, scope()))).toMatchObject({ kind: 'http', status: 429, retryAfterMs: 30_000 });
+    expect(fixture.calls('tags')).toBe(1);
   });
 
-  it.each([
-    ['malformed JSON', json(200, '{"items": [', {}), 'parse'],
-    ['an HTML maintenance page', ((_q, res) => { res.writeHead(200, { 'content-type': 'text/html' }); res.end('<html>We are adjusting a few things</html>'); }) as Reply, 'parse'],
-  ])('when the body is %s, then the error kind is %s', async (_what, reply, kind) => {
-    const c = client();
-    queue.set('/bad', [reply]);
-    await expect(c.get(request('/bad'), scope())).rejects.toMatchObject({ kind });
+  test.for<[string, Fault, string]>([
+    ['malformed JSON', { kind: 'malformed' }, 'parse'],
+    ['an HTML maintenance page', { kind: 'html', status: 200 }, 'parse'],
+    ['a body of the wrong shape', { kind: 'invalid-shape' }, 'invalid'],
+  ])('when the body is %s, then the error kind is %s and names no URL', async ([, fault, kind], { fixture, makeApi }) => {
+    const { api } = makeApi();
+    fixture.inject({ route: 'tags', fault });
+    const error = await errorOf(api.listTags(page, scope()));
+    expect(error).toMatchObject({ kind, route: 'tags' });
+    expect(error?.message).not.toContain('127.0.0.1');
   });
 
-  it('when the body fails the schema, then the error kind is invalid and names no URL', async () => {
-    const c = client();
-    const strict = { ...request('/shape'), parse: (b: unknown) => { if (!(b as { ok?: true }).ok) throw new Error('bad'); return b; } };
-    const error = (await c.get(strict, scope()).catch((e: unknown) => e)) as UpstreamError;
-    expect(error.kind).toBe('invalid');
-    expect(error.message).not.toContain('127.0.0.1');
+  test('when the upstream is too slow, then the call times out (after its retries)', async ({ fixture, makeApi }) => {
+    const { api } = makeApi({ timeoutMs: 50, budget: 50 });
+    fixture.inject({ route: 'tags', fault: { kind: 'slow', ms: 500 }, times: Infinity });
+    expect(await errorOf(api.listTags(page, scope()))).toMatchObject({ kind: 'timeout' });
   });
 
-  it('when the upstream is too slow, then the call times out (after its retries)', async () => {
-    const c = client({ timeoutMs: 50, budget: 50 });
-    const hang: Reply = (_req, res) => setTimeout(() => json(200, {})(_req, res), 500);
-    queue.set('/hang', [hang, hang, hang]);
-    await expect(c.get(request('/hang'), scope())).rejects.toMatchObject({ kind: 'timeout' });
-  });
-
-  it('when the connection is reset, then the error kind is network', async () => {
-    const c = client({ budget: 0 });
-    queue.set('/reset', [(req) => req.socket.destroy()]);
-    await expect(c.get(request('/reset'), scope())).rejects.toMatchObject({ kind: 'network' });
+  test('when the connection is reset, then the error kind is network', async ({ fixture, makeApi }) => {
+    const { api } = makeApi({ budget: 0 });
+    fixture.inject({ route: 'tags', fault: { kind: 'reset' } });
+    expect(await errorOf(api.listTags(page, scope()))).toMatchObject({ kind: 'network' });
   });
 });

@@ -1,0 +1,159 @@
+/**
+ * The only code that speaks HTTP to Civitai. It adds the credential, times out, retries what
+ * can succeed on retry, classifies every failure as an UpstreamError, and parses the body with
+ * the request's schema. It keeps nothing between calls: caching is `client.ts`.
+ */
+import { createHash } from 'node:crypto';
+import { UpstreamError, type UpstreamRoute } from './errors.js';
+
+export interface Credential {
+  /** The Authorization header value to send, if any. */
+  readonly authorization: string | undefined;
+  /** Stable, non-reversible id of the credential: 'anon' or a hash prefix. Safe to log. */
+  readonly fingerprint: string;
+}
+
+export function credentialFor(apiKey: string | undefined): Credential {
+  if (!apiKey) return { authorization: undefined, fingerprint: 'anon' };
+  const fingerprint = createHash('sha256').update(apiKey).digest('hex').slice(0, 16);
+  return { authorization: `Bearer ${apiKey}`, fingerprint };
+}
+
+export interface UpstreamRequest<T> {
+  route: UpstreamRoute;
+  /** Path below the base URL, built from validated, percent-encoded parts: '/models/12'. */
+  path: string;
+  query?: ReadonlyArray<readonly [string, string]>;
+  /** How long a successful answer may be kept: a list or a single entity. */
+  cacheKind: 'list' | 'entity';
+  parse: (body: unknown) => T;
+}
+
+/** The request's path and sorted query: what is sent, and what identifies the answer. */
+export function targetOf(request: Pick<UpstreamRequest<unknown>, 'path' | 'query'>): string {
+  const query = [...(request.query ?? [])].sort(([a, x], [b, y]) => (a === b ? (x < y ? -1 : x > y ? 1 : 0) : a < b ? -1 : 1));
+  const search = new URLSearchParams(query.map(([k, v]): [string, string] => [k, v])).toString();
+  return search ? `${request.path}?${search}` : request.path;
+}
+
+export interface TransportOptions {
+  baseUrl: string;
+  timeoutMs: number;
+  retry: { maxAttempts: number; baseDelayMs: number; maxTotalWaitMs: number };
+  fetch?: typeof fetch;
+}
+
+export interface Delivery<T> {
+  value: T;
+  /** Length of the body text, for the cache's size estimate. */
+  jsonLength: number;
+  /** False when the upstream forbade caching (no-store, private): nothing derived may be kept. */
+  cacheable: boolean;
+}
+
+/** HTTP requests sent for one call, retries included; the caller decides whom to charge. */
+export interface Attempts {
+  calls: number;
+  retries: number;
+}
+
+export type Transport = <T>(request: UpstreamRequest<T>, credential: Credential, attempts: Attempts) => Promise<Delivery<T>>;
+
+const MAX_ERROR_BODY = 4096;
+
+export function createTransport(options: TransportOptions): Transport {
+  const base = options.baseUrl.replace(/\/+$/, '');
+  const doFetch = options.fetch ?? fetch;
+
+  async function attempt<T>(request: UpstreamRequest<T>, target: string, credential: Credential): Promise<Delivery<T>> {
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'civitai-graphql' };
+    if (credential.authorization) headers.authorization = credential.authorization;
+    let response: Response;
+    let text: string;
+    try {
+      response = await doFetch(base + target, { headers, signal: AbortSignal.timeout(options.timeoutMs), redirect: 'error' });
+      text = await response.text();
+    } catch (error) {
+      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+      throw new UpstreamError({ kind: timedOut ? 'timeout' : 'network', route: request.route });
+    }
+    if (!response.ok) throw httpError(request.route, response, text);
+    const contentType = response.headers.get('content-type') ?? '';
+    // Outages answer with an HTML maintenance page, sometimes with status 200.
+    if (/html/i.test(contentType)) throw new UpstreamError({ kind: 'parse', route: request.route, status: response.status });
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new UpstreamError({ kind: 'parse', route: request.route, status: response.status });
+    }
+    let value: T;
+    try {
+      value = request.parse(body);
+    } catch {
+      throw new UpstreamError({ kind: 'invalid', route: request.route, status: response.status });
+    }
+    const cacheable = !/no-store|private/i.test(response.headers.get('cache-control') ?? '');
+    return { value, jsonLength: text.length, cacheable };
+  }
+
+  return async function send(request, credential, attempts) {
+    const target = targetOf(request);
+    const { maxAttempts, baseDelayMs, maxTotalWaitMs } = options.retry;
+    let waited = 0;
+    for (let n = 1; ; n++) {
+      attempts.calls++;
+      try {
+        return await attempt(request, target, credential);
+      } catch (error) {
+        if (!(error instanceof UpstreamError) || !error.isRetryable || n >= maxAttempts) throw error;
+        const backoff = baseDelayMs * 2 ** (n - 1) * (0.8 + Math.random() * 0.4);
+        const delay = Math.max(error.retryAfterMs ?? 0, backoff);
+        if (waited + delay > maxTotalWaitMs) throw error;
+        waited += delay;
+        attempts.retries++;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  };
+}
+
+function httpError(route: UpstreamRoute, response: Response, text: string): UpstreamError {
+  const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
+  let upstreamMessage: string | undefined;
+  try {
+    upstreamMessage = errorMessageOf(JSON.parse(text.slice(0, MAX_ERROR_BODY)));
+  } catch {
+    // Not JSON (an HTML page, an empty body): nothing to quote.
+  }
+  return new UpstreamError({
+    kind: 'http',
+    route,
+    status: response.status,
+    ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
+    ...(upstreamMessage !== undefined ? { upstreamMessage: upstreamMessage.slice(0, 200) } : {}),
+  });
+}
+
+function parseRetryAfter(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/**
+ * The short text of an error body. Shapes differ by endpoint (civitai-api-live.md, "Errors"):
+ * `{error: "text"}`, `{message: "text"}`, `{message, error}` (500), `{error: {name: "ZodError",
+ * message: "<JSON issues>"}}`, a bare issue array (/creators, /tags). Zod details are not quoted.
+ */
+export function errorMessageOf(body: unknown): string | undefined {
+  if (Array.isArray(body)) return 'Invalid parameters';
+  if (!body || typeof body !== 'object') return undefined;
+  const { error, message } = body as { error?: unknown; message?: unknown };
+  if (typeof error === 'string' && typeof message !== 'string') return error;
+  if (typeof message === 'string') return message;
+  if (error && typeof error === 'object') return 'Invalid parameters';
+  return undefined;
+}

@@ -10,6 +10,8 @@ import { UpstreamError } from './upstream/errors.js';
 export const ERROR_CODES = [
   'BAD_USER_INPUT',
   'NOT_FOUND',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
   'QUERY_TOO_COSTLY',
   'UPSTREAM_TIMEOUT',
   'UPSTREAM_UNAVAILABLE',
@@ -77,6 +79,10 @@ export function fromUpstreamError(error: UpstreamError): CodedError {
         ...status,
         reason: 'UNEXPECTED_SHAPE',
       });
+    case 'unauthenticated':
+      return new CodedError('UNAUTHENTICATED', `Civitai did not accept the API key while loading ${what}.`, status);
+    case 'forbidden':
+      return new CodedError('FORBIDDEN', `Civitai does not allow this API key to load ${what}.`, status);
     case 'http':
       break;
   }

@@ -7,7 +7,9 @@ export type UpstreamRoute = 'models' | 'model' | 'model-version' | 'creators' | 
 export type UpstreamErrorKind =
   | 'timeout' // no answer within the configured time
   | 'network' // connection refused or reset
-  | 'http' // a non-2xx status
+  | 'unauthenticated' // 401: the credential is missing, unknown or revoked
+  | 'forbidden' // 403: the credential may not see this
+  | 'http' // any other non-2xx status
   | 'parse' // the body is not JSON (malformed, or an HTML page)
   | 'invalid'; // JSON that fails the response schema
 
@@ -48,10 +50,11 @@ export class UpstreamError extends Error {
     return this.kind === 'http' && this.status === 429 && /too many pages/i.test(this.upstreamMessage ?? '');
   }
 
+  /** A 429 is worth retrying only when it says how long to wait (within the caller's budget). */
   get isRetryable(): boolean {
     if (this.kind === 'timeout' || this.kind === 'network') return true;
     if (this.kind !== 'http' || this.status === undefined) return false;
-    if (this.status === 429) return !this.isPageLimit;
+    if (this.status === 429) return !this.isPageLimit && this.retryAfterMs !== undefined;
     return this.status === 502 || this.status === 503 || this.status === 504;
   }
 }

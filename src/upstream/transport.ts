@@ -127,7 +127,7 @@ function httpError(route: UpstreamRoute, response: Response, text: string): Upst
     // Not JSON (an HTML page, an empty body): nothing to quote.
   }
   return new UpstreamError({
-    kind: 'http',
+    kind: response.status === 401 ? 'unauthenticated' : response.status === 403 ? 'forbidden' : 'http',
     route,
     status: response.status,
     ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
@@ -135,11 +135,12 @@ function httpError(route: UpstreamRoute, response: Response, text: string): Upst
   });
 }
 
-function parseRetryAfter(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
+/** Retry-After as delay-seconds or an HTTP-date (RFC 9110 §10.2.3); anything else is unusable. */
+export function parseRetryAfter(value: string | null): number | undefined {
+  const text = value?.trim() ?? '';
+  if (/^\d{1,9}$/.test(text)) return Number(text) * 1000;
+  if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(text)) return undefined;
+  const date = Date.parse(text);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 

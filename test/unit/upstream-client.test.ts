@@ -10,7 +10,7 @@ import { emptyCost, type CallScope } from '../../src/upstream/client.js';
 import { UpstreamError } from '../../src/upstream/errors.js';
 import { createUpstreamApi, type UpstreamApi } from '../../src/upstream/index.js';
 import { MAX_MODELS_LIMIT, MODELS_PAGE_MODE_END } from '../../src/upstream/models.js';
-import { credentialFor } from '../../src/upstream/transport.js';
+import { credentialFor, parseRetryAfter } from '../../src/upstream/transport.js';
 
 interface ApiOptions {
   maxBytes?: number;
@@ -205,6 +205,43 @@ describe('upstream transport', () => {
     const { api } = makeApi({ budget: 100 });
     fixture.inject({ route: 'tags', fault: { kind: 'status', status: 429, headers: { 'retry-after': '30' } } });
     expect(await errorOf(api.listTags(page, scope()))).toMatchObject({ kind: 'http', status: 429, retryAfterMs: 30_000 });
+    expect(fixture.calls('tags')).toBe(1);
+  });
+
+  test('when a 429 says to wait briefly, within the retry budget, then the call is retried and succeeds', async ({ fixture, makeApi }) => {
+    const { api } = makeApi({ budget: 2000 });
+    fixture.inject({ route: 'tags', fault: { kind: 'status', status: 429, headers: { 'retry-after': '1' } } });
+    const s = scope();
+    await expect(api.listTags(page, s)).resolves.toMatchObject({ items: expect.any(Array) });
+    expect(s.cost).toMatchObject({ calls: 2, retries: 1 });
+  });
+
+  test.for([['no Retry-After', {}], ['Retry-After: soon', { 'retry-after': 'soon' }], ['Retry-After: -5', { 'retry-after': '-5' }], ['Retry-After: 1.5', { 'retry-after': '1.5' }]] as const)(
+    'when a 429 comes with %s, then it is not retried',
+    async ([, headers], { fixture, makeApi }) => {
+      const { api } = makeApi({ budget: 5000 });
+      fixture.inject({ route: 'tags', fault: { kind: 'status', status: 429, headers: { ...headers } } });
+      expect(await errorOf(api.listTags(page, scope()))).toMatchObject({ kind: 'http', status: 429, retryAfterMs: undefined });
+      expect(fixture.calls('tags')).toBe(1);
+    },
+  );
+
+  test('when Retry-After is an HTTP date, then the wait is the time until it; other texts are unusable', () => {
+    const wait = parseRetryAfter(new Date(Date.now() + 5000).toUTCString());
+    expect(wait).toBeGreaterThan(3000);
+    expect(wait).toBeLessThanOrEqual(5000);
+    expect(parseRetryAfter(new Date(Date.now() - 5000).toUTCString())).toBe(0);
+    expect(parseRetryAfter('7')).toBe(7000);
+    expect(['', 'soon', '-5', '1.5', '2026-01-01', 'Tomorrow'].map((text) => parseRetryAfter(text))).toEqual(Array(6).fill(undefined));
+  });
+
+  test.for([
+    [401, 'unauthenticated'],
+    [403, 'forbidden'],
+  ] as const)('when the upstream answers %i, then the error kind is %s and it is not retried', async ([status, kind], { fixture, makeApi }) => {
+    const { api } = makeApi();
+    fixture.inject({ route: 'tags', fault: { kind: 'status', status } });
+    expect(await errorOf(api.listTags(page, scope('some-key')))).toMatchObject({ kind, status, route: 'tags' });
     expect(fixture.calls('tags')).toBe(1);
   });
 

@@ -215,4 +215,11 @@ describe('the import graph (STYLE.md §6.1)', () => {
     const crossing = edges.filter((e) => typeFiles.includes(e.to) && e.from !== 'src/schema/index.ts');
     expect(crossing.map(show), 'imports of a type file other than from index.ts').toEqual([]);
   });
+
+  it('when the schema is built, then only src/schema/index.ts calls toSchema()', () => {
+    const callers = sourceFiles('src')
+      .filter((file) => /\.toSchema\(/.test(readFileSync(file, 'utf8')))
+      .map((file) => relative(root, file).replaceAll('\\', '/'));
+    expect(callers).toEqual(['src/schema/index.ts']);
+  });
 });

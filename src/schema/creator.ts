@@ -5,17 +5,8 @@ import { builder } from './builder.js';
 import { nodesOrErrors } from './enums.js';
 import { creatorConnection, modelConnection } from './connection.js';
 import { modelListArgs, modelListFilters } from './model-filters.js';
-import { ModelConnectionRef, ModelRef } from './model.js';
+import { CreatorRef, ModelConnectionRef, ModelRef, type CreatorSource } from './refs.js';
 import * as valid from './validate.js';
-
-/** A creator; `image` and `modelCount` are undefined when not known yet (a model only names its creator). */
-export interface CreatorSource {
-  username: string;
-  image?: string | null;
-  modelCount?: number;
-}
-
-export const CreatorRef = builder.objectRef<CreatorSource>('Creator');
 
 /** The creator as Civitai lists it, or null when it does not. */
 function listed(source: CreatorSource, ctx: Context) {

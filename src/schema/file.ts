@@ -1,13 +1,7 @@
 /** `File`: one downloadable file of a model version. */
-import type { UpstreamFile } from '../upstream/shapes.js';
 import { builder } from './builder.js';
 import { ScanResultEnum, scanResultOf } from './enums.js';
-
-export interface FileSource {
-  file: UpstreamFile;
-  /** The version's download URL, for the file it downloads (2022 files carry none). */
-  versionDownloadUrl: string | null;
-}
+import { FileRef } from './refs.js';
 
 const FileHashRef = builder.objectRef<{ algorithm: string; hash: string }>('FileHash').implement({
   description: 'A hash of a file.',
@@ -17,7 +11,7 @@ const FileHashRef = builder.objectRef<{ algorithm: string; hash: string }>('File
   }),
 });
 
-export const FileRef = builder.objectRef<FileSource>('File').implement({
+FileRef.implement({
   description: 'A downloadable file of a model version: the model itself, a pruned variant, a VAE, training data…',
   fields: (t) => ({
     civitaiId: t.int({ nullable: true, description: 'Civitai\u2019s numeric id of the file.', resolve: (s) => s.file.id }),

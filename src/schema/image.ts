@@ -1,14 +1,8 @@
 /** `Image`: a sample image (or video) of a model version. */
-import type { UpstreamImage } from '../upstream/shapes.js';
-import { builder } from './builder.js';
-import { detailOf, modelIsNsfw, type VersionRef } from './model-version.js';
+import { ImageRef } from './refs.js';
+import { detailOf, modelIsNsfw } from './version-detail.js';
 
-export interface ImageSource {
-  image: UpstreamImage;
-  version: VersionRef;
-}
-
-export const ImageRef = builder.objectRef<ImageSource>('Image').implement({
+ImageRef.implement({
   description: 'A sample image of a model version.',
   fields: (t) => ({
     civitaiId: t.int({ nullable: true, description: 'Civitai\u2019s numeric id of the image (absent on some routes).', resolve: (s) => s.image.id }),

@@ -1,32 +1,12 @@
 /** `ModelVersion`: one published version of a model, with its files and images; `Query.modelVersion`. */
 import type { Context } from '../context.js';
-import type { UpstreamVersionDetail } from '../upstream/model-versions.js';
-import type { UpstreamModel } from '../upstream/models.js';
 import type { UpstreamVersion } from '../upstream/shapes.js';
 import { orNotFound } from '../errors.js';
 import { builder } from './builder.js';
 import { nodesOrErrors } from './enums.js';
-import { FileRef } from './file.js';
-import { ImageRef } from './image.js';
-import { ModelRef } from './model.js';
+import { FileRef, ImageRef, ModelRef, ModelVersionRef, type VersionRef } from './refs.js';
 import * as valid from './validate.js';
-
-/** A version and, when it was reached through its model, that model. */
-export interface VersionRef {
-  version: UpstreamVersion | UpstreamVersionDetail;
-  model: UpstreamModel | null;
-}
-
-export const ModelVersionRef = builder.objectRef<VersionRef>('ModelVersion');
-
-/**
- * The by-id representation of a version. Lists leave out createdAt, updatedAt, status, air
- * and image generation data (civitai-api-live.md, "Shapes"); those fields load it, batched per request.
- */
-export function detailOf(ref: VersionRef, ctx: Context): Promise<UpstreamVersionDetail | null> | UpstreamVersionDetail {
-  if (ref.version.source === 'detail') return ref.version as UpstreamVersionDetail;
-  return ctx.loaders.modelVersionById.load(ref.version.id);
-}
+import { detailOf, modelOf } from './version-detail.js';
 
 /** A field of the version, from this representation if it has it, else from the by-id one. */
 async function versionField<K extends 'createdAt' | 'updatedAt' | 'status' | 'air'>(ref: VersionRef, ctx: Context, key: K) {
@@ -34,18 +14,6 @@ async function versionField<K extends 'createdAt' | 'updatedAt' | 'status' | 'ai
   if (own !== undefined && own !== null) return own;
   if (ref.version.source === 'detail') return own ?? null;
   return (await detailOf(ref, ctx))?.[key] ?? null;
-}
-
-/** Whether the parent model is NSFW, loading the model only when nothing at hand says. */
-export async function modelIsNsfw(ref: VersionRef, ctx: Context): Promise<boolean> {
-  if (ref.model) return ref.model.nsfw;
-  if ('model' in ref.version && ref.version.model.nsfw !== null) return ref.version.model.nsfw;
-  return (await modelOf(ref.version, ctx)).nsfw;
-}
-
-/** The model of a version reached without it; it must exist, as the fields needing it are non-null. */
-async function modelOf(version: UpstreamVersion, ctx: Context): Promise<UpstreamModel> {
-  return orNotFound(await ctx.loaders.modelById.load(version.modelId), `Model ${version.modelId}`);
 }
 
 type VersionStats = NonNullable<UpstreamVersion['stats']>;

@@ -3,14 +3,10 @@ import type { UpstreamModel } from '../upstream/models.js';
 import { orNotFound } from '../errors.js';
 import { builder } from './builder.js';
 import { modelConnection, type ModelFilters } from './connection.js';
-import { CreatorRef } from './creator.js';
 import { ModelTypeEnum, modelTypeOf, nodesOrErrors } from './enums.js';
 import { modelListArgs, modelListFilters } from './model-filters.js';
-import { ModelVersionRef } from './model-version.js';
-import { TagRef } from './tag.js';
+import { CreatorRef, ModelConnectionRef, ModelRef, ModelVersionRef, TagRef } from './refs.js';
 import * as valid from './validate.js';
-
-export const ModelRef = builder.objectRef<UpstreamModel>('Model');
 
 type ModelStats = NonNullable<UpstreamModel['stats']>;
 const ModelStatsRef = builder.objectRef<ModelStats>('ModelStats').implement({
@@ -74,12 +70,6 @@ builder.node(ModelRef, {
     }),
   }),
 });
-
-export const ModelConnectionRef = builder.connectionObject(
-  { type: ModelRef, name: 'ModelConnection', description: 'A window of a model list.' },
-  { name: 'ModelEdge', description: 'A model in a list, with its cursor.' },
-);
-
 
 builder.queryFields((t) => ({
   model: t.field({

@@ -4,16 +4,8 @@ import { builder } from './builder.js';
 import { nodesOrErrors } from './enums.js';
 import { modelConnection, tagConnection } from './connection.js';
 import { modelListArgs, modelListFilters } from './model-filters.js';
-import { ModelConnectionRef, ModelRef } from './model.js';
+import { ModelConnectionRef, ModelRef, TagRef } from './refs.js';
 import * as valid from './validate.js';
-
-/** A tag; `modelCount` is undefined until looked up (a model only names its tags). */
-export interface TagSource {
-  name: string;
-  modelCount?: number | null;
-}
-
-export const TagRef = builder.objectRef<TagSource>('Tag');
 
 builder.node(TagRef, {
   description: 'A label that models carry, such as "anime" or "style".',

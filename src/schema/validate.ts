@@ -1,9 +1,7 @@
 /** Argument checks that run before any upstream call; failures are BAD_USER_INPUT. */
 import { BadUserInputError } from '../errors.js';
-import { isCivitaiId } from './global-id.js';
+import { isCivitaiId, nameProblem } from './global-id.js';
 import { UNKNOWN } from './enums.js';
-
-const MAX_TEXT = 200;
 
 export function civitaiId(name: string, value: number): number {
   if (!isCivitaiId(String(value))) throw new BadUserInputError(`\`${name}\` must be a positive 32-bit integer, got ${value}.`);
@@ -12,10 +10,8 @@ export function civitaiId(name: string, value: number): number {
 
 /** A required name (username, tag): non-empty, at most 200 characters, no control characters. */
 export function name(argument: string, value: string): string {
-  if (value.trim() === '') throw new BadUserInputError(`\`${argument}\` must not be empty.`);
-  if (value.length > MAX_TEXT) throw new BadUserInputError(`\`${argument}\` can be at most ${MAX_TEXT} characters.`);
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(value)) throw new BadUserInputError(`\`${argument}\` must not contain control characters.`);
+  const problem = nameProblem(value);
+  if (problem !== null) throw new BadUserInputError(`\`${argument}\` ${problem}.`);
   return value;
 }
 

@@ -6,9 +6,14 @@
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { createSchema, createYoga, type Plugin } from 'graphql-yoga';
 
-const stored = JSON.parse(readFileSync(process.argv[2] as string, 'utf8')) as { data: unknown };
+/** `ceiling.ts <stored-result.json>` */
+const { positionals } = parseArgs({ allowPositionals: true, options: {} });
+const [storedPath] = positionals;
+if (storedPath === undefined || positionals.length > 1) throw new Error('usage: ceiling.ts <stored-result.json>');
+const stored = JSON.parse(readFileSync(storedPath, 'utf8')) as { data: unknown };
 const typeDefs = readFileSync(join(import.meta.dirname, '../../schema.graphql'), 'utf8');
 const yoga = createYoga({
   schema: createSchema({ typeDefs, resolvers: {} }),

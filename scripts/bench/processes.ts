@@ -59,3 +59,12 @@ export const SERVER = ['--max-old-space-size=160', join(import.meta.dirname, '..
 
 /** For TypeScript scripts that are not part of the build (the ceiling server). */
 export const TSX = ['--import', 'tsx'];
+
+/** A positive number option from parseArgs (`--seconds 5`), or the default when absent. */
+export function positiveOption(values: Record<string, unknown>, name: string, fallback: number): number {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, got ${String(raw)}`);
+  return value;
+}

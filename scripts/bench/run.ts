@@ -9,14 +9,22 @@ import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node
 import { cpus, totalmem } from 'node:os';
 import { execSync } from 'node:child_process';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { answered, hammer, loop, post, type LoadResult } from './load.js';
-import { SERVER, start, TSX, type Running } from './processes.js';
+import { positiveOption, SERVER, start, TSX, type Running } from './processes.js';
 
 const root = join(import.meta.dirname, '../..');
-const argv = process.argv.slice(2);
-const opt = (name: string, fallback: number) => Number(argv[argv.indexOf(`--${name}`) + 1]) || (argv.includes(`--${name}`) ? fallback : fallback);
-const SECONDS = opt('seconds', 5);
-const CONNECTIONS = opt('connections', 10);
+const { values: options } = parseArgs({
+  options: {
+    seconds: { type: 'string' },
+    connections: { type: 'string' },
+    mesh: { type: 'boolean', default: false },
+    memory: { type: 'boolean', default: false },
+    'memory-only': { type: 'boolean', default: false },
+  },
+});
+const SECONDS = positiveOption(options, 'seconds', 5);
+const CONNECTIONS = positiveOption(options, 'connections', 10);
 const out = join(root, '.bench');
 mkdirSync(out, { recursive: true });
 
@@ -185,15 +193,15 @@ async function memory(fixture: Running) {
 async function main() {
   const fixture = await start(process.execPath, [join(root, 'dist/fixture/main.js'), '--port', '0'], {});
   try {
-    for (const latency of argv.includes('--memory-only') ? [] : [0, 50]) {
+    for (const latency of options['memory-only'] ? [] : [0, 50]) {
       await fetch(`${new URL(fixture.url).origin}/__fixture/latency?ms=${latency}`, { method: 'POST' });
       await ours(fixture, latency, 'cold');
       await ours(fixture, latency, 'warm');
-      if (argv.includes('--mesh')) await mesh(fixture, latency);
+      if (options.mesh) await mesh(fixture, latency);
     }
     await fetch(`${new URL(fixture.url).origin}/__fixture/latency?ms=0`, { method: 'POST' });
-    if (!argv.includes('--memory-only')) await ceiling(fixture);
-    if (argv.includes('--memory') || argv.includes('--memory-only')) await memory(fixture);
+    if (!options['memory-only']) await ceiling(fixture);
+    if (options.memory || options['memory-only']) await memory(fixture);
   } finally {
     await fixture.stop();
   }

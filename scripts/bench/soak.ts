@@ -6,14 +6,16 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { SERVER, start } from './processes.js';
+import { parseArgs } from 'node:util';
+import { positiveOption, SERVER, start } from './processes.js';
 
 const root = join(import.meta.dirname, '../..');
-const argv = process.argv.slice(2);
-const arg = (name: string, fallback: number) => (argv.includes(`--${name}`) ? Number(argv[argv.indexOf(`--${name}`) + 1]) : fallback);
-const SECONDS = arg('seconds', 60);
-const CLIENTS = arg('clients', 200);
-const COLD = argv.includes('--cold');
+const { values: options } = parseArgs({
+  options: { seconds: { type: 'string' }, clients: { type: 'string' }, cold: { type: 'boolean', default: false } },
+});
+const SECONDS = positiveOption(options, 'seconds', 60);
+const CLIENTS = positiveOption(options, 'clients', 200);
+const COLD = options.cold;
 
 const QUERIES = [
   '{ models(first: 20) { edges { node { id name creator { username } } } } }',

@@ -3,9 +3,10 @@
  * upstream call for anything a client must fix.
  */
 import { PaginationInputError } from './errors.js';
+import { PAGINATION_POLICY } from './policy.js';
 
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = PAGINATION_POLICY.defaultPageSize;
+export const MAX_PAGE_SIZE = PAGINATION_POLICY.maxPageSize;
 
 export interface ConnectionArgs {
   first?: number | null | undefined;

@@ -1,7 +1,9 @@
 /**
  * Page planning for page-numbered upstreams: the fewest `(page, limit)` requests that cover the
- * half-open range [start, end) of a list. Pure.
+ * half-open range [start, end) of a list (`planPages`, pure), and the fetching of those pages
+ * through an injected `PageSource` (the one place both window kinds read numbered pages).
  */
+import { PaginationInputError } from './errors.js';
 
 export interface PagePlan {
   readonly limit: number;
@@ -48,4 +50,61 @@ export function planPages(start: number, end: number, limits: PlanLimits): PageP
 /** The absolute offset of the first item of `page` under `limit`. */
 export function pageStart(page: number, limit: number): number {
   return (page - 1) * limit;
+}
+
+export interface PageAnswer<T> {
+  items: readonly T[];
+  /** The list's size when the upstream reports it truthfully, else null. */
+  total: number | null;
+}
+
+/** A page-numbered upstream, injected by the caller. */
+export interface PageSource<T> {
+  limits: PlanLimits;
+  fetchPage(page: number, limit: number): Promise<PageAnswer<T>>;
+}
+
+/** Every item of the fewest pages covering [start, end), and the offset where they begin. */
+export async function fetchPagesCovering<T>(source: PageSource<T>, start: number, end: number): Promise<PageAnswer<T> & { from: number }> {
+  const plan = planPages(start, end, source.limits);
+  if (!plan) {
+    throw new PaginationInputError(
+      `The upstream serves numbered pages only up to item ${source.limits.maxEnd}; page from a cursor instead.`,
+    );
+  }
+  const answers = await Promise.all(plan.pages.map((page) => source.fetchPage(page, plan.limit)));
+  const firstPage = plan.pages[0];
+  if (firstPage === undefined) return { items: [], total: null, from: start };
+  return {
+    items: answers.flatMap((a) => a.items),
+    total: answers.find((a) => a.total !== null)?.total ?? null,
+    from: pageStart(firstPage, plan.limit),
+  };
+}
+
+/** Items at offsets [start, end) (fewer at the end of the list) and the total, if known. */
+export async function fetchRange<T>(source: PageSource<T>, start: number, end: number): Promise<PageAnswer<T>> {
+  const covering = await fetchPagesCovering(source, start, end);
+  const skip = start - covering.from;
+  return { items: covering.items.slice(skip, skip + (end - start)), total: covering.total };
+}
+
+/**
+ * The last `count` items (`last` without `before`): `probeTotal` asks the upstream for the list's
+ * size, then the tail is read through numbered pages. Refused when either is missing.
+ */
+export async function fetchTail<T>(
+  source: PageSource<T> | null,
+  count: number,
+  probeTotal: () => Promise<number | null>,
+): Promise<{ items: readonly T[]; start: number; total: number }> {
+  const total = await probeTotal();
+  if (total === null || !source) {
+    throw new PaginationInputError(
+      '`last` without `before` needs the total count, which the upstream does not report for this list. Page forward with `first`, or pass `before`.',
+    );
+  }
+  const start = Math.max(0, total - count);
+  const range = await fetchRange(source, start, total);
+  return { items: range.items, start, total: range.total ?? total };
 }

@@ -1,11 +1,12 @@
 /**
- * Limits checked before any upstream call: request size, tokens (at parse), depth and aliases
- * (graphql-armor validation rules), and the planned upstream calls (query-cost.ts). Every
- * rejection is a QUERY_TOO_COSTLY error naming the limit.
+ * Limits checked before any upstream call: request size, tokens (graphql-armor's counting
+ * parser), depth and aliases (graphql-armor validation rules), and the planned upstream calls
+ * (query-cost.ts). Every rejection is a QUERY_TOO_COSTLY error naming the limit.
  */
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
-import { GraphQLError, Lexer, Source, TokenKind, type DocumentNode } from 'graphql';
+import { MaxTokensParserWLexer } from '@escape.tech/graphql-armor-max-tokens';
+import { GraphQLError, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { QueryTooCostlyError } from '../errors.js';
 import { estimateUpstreamCalls } from './query-cost.js';
@@ -18,22 +19,14 @@ export interface QueryLimits {
   maxUpstreamCalls: number;
 }
 
-function countTokens(text: string, stopAt: number): number {
-  const lexer = new Lexer(new Source(text));
-  let count = 0;
-  try {
-    while (lexer.advance().kind !== TokenKind.EOF) if (++count > stopAt) break;
-  } catch {
-    // A syntax error is reported by the parser itself.
-  }
-  return count;
-}
-
 export function useQueryLimits(limits: QueryLimits): Plugin {
   const rejectWith = (limit: string, message: string) => [
     (context: { reportError(error: GraphQLError): void } | null) =>
       context?.reportError(new QueryTooCostlyError(message, { limit })),
   ];
+  const tooManyTokens = () => {
+    throw new QueryTooCostlyError(`The query has more than ${limits.maxTokens} tokens.`, { limit: 'tokens' });
+  };
   return {
     onRequest({ request, endResponse }) {
       const length = Number(request.headers.get('content-length') ?? 0);
@@ -44,9 +37,16 @@ export function useQueryLimits(limits: QueryLimits): Plugin {
       }
     },
     onParse({ params }) {
-      const text = typeof params.source === 'string' ? params.source : params.source.body;
-      if (countTokens(text, limits.maxTokens) > limits.maxTokens) {
-        throw new QueryTooCostlyError(`The query has more than ${limits.maxTokens} tokens.`, { limit: 'tokens' });
+      // graphql-armor's parser counts tokens as it reads them and calls onReject at the first one
+      // past the limit: throwing there stops it. Checked in this hook rather than by replacing the
+      // parse function (maxTokensPlugin), so the rejection stays a request error, not a parse
+      // failure (which yoga answers with 400), and yoga's document cache keeps serving repeats.
+      const counter = new MaxTokensParserWLexer(params.source, { n: limits.maxTokens, propagateOnRejection: false, onReject: [tooManyTokens] });
+      try {
+        counter.parseDocument();
+      } catch (error) {
+        if (error instanceof QueryTooCostlyError) throw error;
+        // A syntax error is reported by the parse that follows.
       }
     },
     onValidate({ addValidationRule }) {

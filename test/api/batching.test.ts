@@ -1,16 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { ModelPageDeepDocument } from '../../generated/graphql.js';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { test } from '../helpers/stack.js';
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({ env: { CACHE_MAX_BYTES: '0' } });
-});
-afterAll(() => stack.close());
-beforeEach(() => stack.fixture.resetLog());
+test.override({ stackOptions: { env: { CACHE_MAX_BYTES: '0' } } });
 
 describe('loading through DataLoader', () => {
-  it('when the 50-model page asks for creators, tags, versions, files and images, then calls stay within 1 + creators + tags + 1', async () => {
+  test('when the 50-model page asks for creators, tags, versions, files and images, then calls stay within 1 + creators + tags + 1', async ({ stack }) => {
     const result = await stack.client.execute(ModelPageDeepDocument, { first: 50 }, { 'x-upstream-cost': '1' });
     expect(result.errors).toBeUndefined();
     const models = result.data?.models.nodes ?? [];
@@ -30,7 +25,7 @@ describe('loading through DataLoader', () => {
     for (const model of models) if (model.creator) expect(typeof model.creator.modelCount === 'number' || model.creator.modelCount === null).toBe(true);
   });
 
-  it('when the upstream reports no tag counts (live), then Tag.modelCount costs one probe, not a call per tag', async () => {
+  test('when the upstream reports no tag counts (live), then Tag.modelCount costs one probe, not a call per tag', async ({ stack }) => {
     const result = await stack.client.execute(`{ models(first: 30, sort: NEWEST) { nodes { tags { name modelCount } } } }`);
     expect(result.errors).toBeUndefined();
     const counts = (result.data as { models: { nodes: Array<{ tags: Array<{ modelCount: number | null }> }> } }).models.nodes.flatMap((m) => m.tags.map((t) => t.modelCount));
@@ -39,7 +34,7 @@ describe('loading through DataLoader', () => {
     expect(stack.fixture.calls('tags')).toBeLessThanOrEqual(1);
   });
 
-  it('when the same entity is asked through several paths in one request, then it is loaded once', async () => {
+  test('when the same entity is asked through several paths in one request, then it is loaded once', async ({ stack }) => {
     const query = /* GraphQL */ `
       { a: model(id: 23) { name } b: model(id: 23) { name } c: node(id: "${Buffer.from('Model:23').toString('base64')}") { id }
         d: modelVersion(id: 1318) { name } e: modelVersion(id: 1318) { model { name } } }`;
@@ -52,7 +47,7 @@ describe('loading through DataLoader', () => {
     expect(stack.fixture.calls('model')).toBe(0);
   });
 
-  it('when a version reached through its model asks for its model, then nothing more is fetched', async () => {
+  test('when a version reached through its model asks for its model, then nothing more is fetched', async ({ stack }) => {
     await stack.client.execute(`{ models(first: 10) { nodes { civitaiId } } }`);
     const listOnly = stack.fixture.calls();
     stack.fixture.resetLog();

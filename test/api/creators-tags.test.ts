@@ -1,20 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { CreatorByUsernameDocument, CreatorListDocument, TagByNameDocument, TagListDocument } from '../../generated/graphql.js';
 import { codes } from '../helpers/execute.js';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { test } from '../helpers/stack.js';
 import { rawGet } from '../helpers/upstream.js';
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({ env: { CACHE_MAX_BYTES: '0' } });
-});
-afterAll(() => stack.close());
-beforeEach(() => stack.fixture.resetLog());
+test.override({ stackOptions: { env: { CACHE_MAX_BYTES: '0' } } });
 
 interface RawCreators { items: Array<{ username: string; modelCount?: number; image?: string }>; metadata: { totalItems: number } }
 
 describe('creators', () => {
-  it('when creators are paged, then totals are exact, counts omitted upstream read 0, and 7 after the 12th is one call', async () => {
+  test('when creators are paged, then totals are exact, counts omitted upstream read 0, and 7 after the 12th is one call', async ({ stack }) => {
     const raw = await rawGet<RawCreators>(stack.fixture, '/creators?limit=200&page=1');
     stack.fixture.resetLog();
     const first = await stack.client.execute(CreatorListDocument, { first: 20 });
@@ -32,7 +27,7 @@ describe('creators', () => {
     expect(tail.data?.creators.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
   });
 
-  it('when a creator is asked by username, then it comes with its count and its models', async () => {
+  test('when a creator is asked by username, then it comes with its count and its models', async ({ stack }) => {
     const raw = await rawGet<RawCreators>(stack.fixture, '/creators?limit=5&page=1');
     const wanted = raw.items[2];
     stack.fixture.resetLog();
@@ -43,13 +38,13 @@ describe('creators', () => {
     expect(result.data?.creator?.models.totalCount).toBeNull();
   });
 
-  it('when a creator has only drafts, then modelCount is 0, not null', async () => {
+  test('when a creator has only drafts, then modelCount is 0, not null', async ({ stack }) => {
     const drafted = stack.fixture.catalogue.users.at(-1);
     const result = await stack.client.execute(CreatorByUsernameDocument, { username: drafted?.username ?? '' });
     expect(result.data?.creator).toMatchObject({ username: drafted?.username, modelCount: 0 });
   });
 
-  it('when the username does not exist or is bad, then NOT_FOUND or BAD_USER_INPUT', async () => {
+  test('when the username does not exist or is bad, then NOT_FOUND or BAD_USER_INPUT', async ({ stack }) => {
     const missing = await stack.client.execute(CreatorByUsernameDocument, { username: 'no_such_creator_xyz' });
     expect(missing.data).toEqual({ creator: null });
     expect(codes(missing)).toEqual(['NOT_FOUND']);
@@ -59,7 +54,7 @@ describe('creators', () => {
     expect(stack.fixture.calls()).toBe(0);
   });
 
-  it('when a username carries URL syntax, then it is percent-encoded and cannot change the request', async () => {
+  test('when a username carries URL syntax, then it is percent-encoded and cannot change the request', async ({ stack }) => {
     const result = await stack.client.execute(CreatorByUsernameDocument, { username: '../tags?x=1&limit=1#' });
     expect(codes(result)).toEqual(['NOT_FOUND']);
     expect(stack.fixture.log.every((e) => e.route === 'creators')).toBe(true);
@@ -68,7 +63,7 @@ describe('creators', () => {
 });
 
 describe('tags', () => {
-  it('when tags are paged, then there is no total, and whether more exist is inferred', async () => {
+  test('when tags are paged, then there is no total, and whether more exist is inferred', async ({ stack }) => {
     const raw = await rawGet<{ items: Array<{ name: string }> }>(stack.fixture, '/tags?limit=200&page=1');
     stack.fixture.resetLog();
     const first = await stack.client.execute(TagListDocument, { first: 20 });
@@ -82,7 +77,7 @@ describe('tags', () => {
     expect(codes(noTotal)).toEqual(['BAD_USER_INPUT']);
   });
 
-  it('when a tag is searched, then the prefix matches come shortest first and the list ends', async () => {
+  test('when a tag is searched, then the prefix matches come shortest first and the list ends', async ({ stack }) => {
     const result = await stack.client.execute(TagListDocument, { first: 50, query: 'style' });
     const names = result.data?.tags.edges.map((e) => e.node.name) ?? [];
     expect(names[0]).toBe('style');
@@ -90,7 +85,7 @@ describe('tags', () => {
     expect(result.data?.tags.pageInfo.hasNextPage).toBe(false);
   });
 
-  it('when a tag is asked by name, then it exists with a null count (the live API has none) and lists its models', async () => {
+  test('when a tag is asked by name, then it exists with a null count (the live API has none) and lists its models', async ({ stack }) => {
     const result = await stack.client.execute(TagByNameDocument, { name: 'League of Legends ', first: 100 });
     expect(result.errors).toBeUndefined();
     expect(result.data?.tag).toMatchObject({ name: 'League of Legends ', modelCount: null });
@@ -99,7 +94,7 @@ describe('tags', () => {
     expect(models.every((m) => m.tags.some((t) => t.name.toLowerCase() === 'league of legends '))).toBe(true);
   });
 
-  it('when the tag does not exist, then NOT_FOUND', async () => {
+  test('when the tag does not exist, then NOT_FOUND', async ({ stack }) => {
     const result = await stack.client.execute(TagByNameDocument, { name: 'no-such-tag-xyz' });
     expect(result.data).toEqual({ tag: null });
     expect(codes(result)).toEqual(['NOT_FOUND']);
@@ -107,18 +102,14 @@ describe('tags', () => {
 });
 
 describe('creators and tags over the 2022 API', () => {
-  let old: Stack;
-  beforeAll(async () => {
-    old = await startStack({ fixture: { mode: '2022' } });
-  });
-  afterAll(() => old.close());
+  test.override({ stackOptions: { fixture: { mode: '2022' } } });
 
-  it('when tags carry counts and totals, then modelCount and totalCount are reported', async () => {
-    const raw = await rawGet<{ items: Array<{ name: string; modelCount: number }>; metadata: { totalItems: number } }>(old.fixture, '/tags?limit=3&page=1');
-    const result = await old.client.execute(TagListDocument, { first: 3 });
+  test('when tags carry counts and totals, then modelCount and totalCount are reported', async ({ stack }) => {
+    const raw = await rawGet<{ items: Array<{ name: string; modelCount: number }>; metadata: { totalItems: number } }>(stack.fixture, '/tags?limit=3&page=1');
+    const result = await stack.client.execute(TagListDocument, { first: 3 });
     expect(result.data?.tags.totalCount).toBe(raw.metadata.totalItems);
     expect(result.data?.tags.edges.map((e) => [e.node.name, e.node.modelCount])).toEqual(raw.items.map((t) => [t.name, t.modelCount]));
-    const tail = await old.client.execute(TagListDocument, { last: 2 });
+    const tail = await stack.client.execute(TagListDocument, { last: 2 });
     expect(tail.data?.tags.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
   });
 });

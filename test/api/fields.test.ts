@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { ModelByIdDocument, ModelVersionByIdDocument } from '../../generated/graphql.js';
 import { codes } from '../helpers/execute.js';
-import { startStack, type Stack } from '../helpers/stack.js';
-
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(() => stack.close());
+import { test } from '../helpers/stack.js';
 
 const gid = (type: string, id: string | number) => Buffer.from(`${type}:${id}`).toString('base64');
 
 describe('every field of every type', () => {
-  it('when the 2022 spec\u2019s version 1318 is read, then every field matches the spec and the catalogue', async () => {
+  test('when the 2022 spec\u2019s version 1318 is read, then every field matches the spec and the catalogue', async ({ stack }) => {
     const { version, model } = stack.fixture.catalogue.versionById.get(1318) ?? {};
     const result = await stack.client.execute(ModelVersionByIdDocument, { id: 1318 });
     expect(result.errors).toBeUndefined();
@@ -68,7 +62,7 @@ describe('every field of every type', () => {
     });
   });
 
-  it('when model 23 is read with every field, then model, versions, tags and creator are whole', async () => {
+  test('when model 23 is read with every field, then model, versions, tags and creator are whole', async ({ stack }) => {
     const m = stack.fixture.catalogue.modelById.get(23);
     const creator = stack.fixture.catalogue.userById.get(m?.userId ?? 0);
     const result = await stack.client.execute(ModelByIdDocument, { id: 23 });
@@ -113,7 +107,7 @@ describe('every field of every type', () => {
     ]);
   });
 
-  it('when a model is NSFW, then every image on it reads NSFW', async () => {
+  test('when a model is NSFW, then every image on it reads NSFW', async ({ stack }) => {
     const nsfwModel = stack.fixture.catalogue.models.find(
       (m) => m.nsfw && m.status === 'Published' && !m.ownerOnly && !m.mode && m.versions.some((v) => v.files.length && v.images.some((i) => i.nsfwLevel === 1)),
     );
@@ -126,21 +120,21 @@ describe('every field of every type', () => {
     expect(all.every((i) => i.nsfw)).toBe(true);
   });
 
-  it('when Civitai sends a model type this API does not know, then it reads UNKNOWN with the raw name', async () => {
+  test('when Civitai sends a model type this API does not know, then it reads UNKNOWN with the raw name', async ({ stack }) => {
     const odd = stack.fixture.catalogue.models.find((m) => m.type === 'SplatModel' && m.status === 'Published' && !m.ownerOnly && !m.poi && m.versions.some((v) => v.files.length));
     const result = await stack.client.execute(`{ model(id: ${odd?.id}) { type typeName } }`);
     expect(result).toMatchObject({ data: { model: { type: 'UNKNOWN', typeName: 'SplatModel' } } });
     expect(result.errors).toBeUndefined();
   });
 
-  it('when a version comes from a list, then createdAt and image meta are loaded by id only when asked', async () => {
+  test('when a version comes from a list, then createdAt and image meta are loaded by id only when asked', async ({ stack }) => {
     stack.fixture.resetLog();
     const result = await stack.client.execute(`{ model(id: 1244) { modelVersions { createdAt images { meta } } } }`);
     expect(result.errors).toBeUndefined();
     expect(result.data).toEqual({ model: { modelVersions: [{ createdAt: '2022-12-08T19:58:49.765Z', images: [{ meta: null }, { meta: null }] }] } });
   });
 
-  it('when a model does not exist, then the field is null with NOT_FOUND and siblings keep their data', async () => {
+  test('when a model does not exist, then the field is null with NOT_FOUND and siblings keep their data', async ({ stack }) => {
     const result = await stack.client.execute(`{ missing: model(id: 3) { name } present: model(id: 64) { name } version: modelVersion(id: 999999999) { name } }`);
     expect(result.data).toEqual({ missing: null, present: { name: 'Redshift Diffusion' }, version: null });
     expect(codes(result).sort()).toEqual(['NOT_FOUND', 'NOT_FOUND']);

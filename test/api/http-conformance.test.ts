@@ -1,16 +1,12 @@
 import { serverAudits } from 'graphql-http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../helpers/stack.js';
-
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(() => stack.close());
+import { describe, expect } from 'vitest';
+import { test } from '../helpers/stack.js';
 
 describe('GraphQL over HTTP', () => {
-  for (const audit of serverAudits({ url: () => stack.url })) {
-    it(`${audit.name}`, async () => {
+  let url = '';
+  for (const audit of serverAudits({ url: () => url })) {
+    test(`${audit.name}`, async ({ stack }) => {
+      url = stack.url;
       const result = await audit.fn();
       // Every MUST audit passes; SHOULD/MAY audits are informative.
       if (audit.name.startsWith('MUST')) expect(result.status, 'reason' in result ? result.reason : '').toBe('ok');
@@ -19,7 +15,7 @@ describe('GraphQL over HTTP', () => {
 });
 
 describe('GraphiQL', () => {
-  it('when a browser asks for /graphql, then a GraphiQL page with local assets and the default query is served', async () => {
+  test('when a browser asks for /graphql, then a GraphiQL page with local assets and the default query is served', async ({ stack }) => {
     const response = await fetch(stack.url, { headers: { accept: 'text/html' } });
     expect(response.status).toBe(200);
     const html = await response.text();
@@ -29,7 +25,7 @@ describe('GraphiQL', () => {
     expect(html).not.toMatch(/https:\/\/(unpkg\.com|cdn\.jsdelivr\.net|esm\.sh)/);
   });
 
-  it('when the health check is asked, then it answers 200', async () => {
+  test('when the health check is asked, then it answers 200', async ({ stack }) => {
     const response = await fetch(stack.url.replace('/graphql', '/health'));
     expect(response.status).toBe(200);
   });

@@ -1,20 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { ModelPageDeepDocument } from '../../generated/graphql.js';
 import { estimateUpstreamCalls } from '../../src/plugins/query-cost.js';
 import { parse } from 'graphql';
-import { startStack, type Stack } from '../helpers/stack.js';
-
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(() => stack.close());
-beforeEach(() => stack.fixture.resetLog());
+import { test } from '../helpers/stack.js';
 
 const limitOf = (r: { errors?: Array<{ extensions?: Record<string, unknown> }> }) => r.errors?.map((e) => [e.extensions?.code, e.extensions?.limit]);
 
 describe('query limits, checked before any upstream call', () => {
-  it('when a query fans out past the budget of planned upstream calls, then QUERY_TOO_COSTLY', async () => {
+  test('when a query fans out past the budget of planned upstream calls, then QUERY_TOO_COSTLY', async ({ stack }) => {
     const query = '{ models(first: 100) { nodes { creator { models(first: 100) { nodes { tags { models(first: 100) { nodes { id } } } } } } } } }';
     const result = await stack.client.execute(query);
     expect(result.data ?? null).toBeNull();
@@ -23,12 +16,12 @@ describe('query limits, checked before any upstream call', () => {
     expect(stack.fixture.calls()).toBe(0);
   });
 
-  it('when the 50-model page with every nested field is asked, then it is within the default budget', async () => {
+  test('when the 50-model page with every nested field is asked, then it is within the default budget', async ({ stack }) => {
     const result = await stack.client.execute(ModelPageDeepDocument, { first: 50 });
     expect(result.errors).toBeUndefined();
   });
 
-  it('when a query is too deep, has too many aliases or tokens, or is too large, then QUERY_TOO_COSTLY names the limit', async () => {
+  test('when a query is too deep, has too many aliases or tokens, or is too large, then QUERY_TOO_COSTLY names the limit', async ({ stack }) => {
     const deep = '{ models(first: 1) { nodes { modelVersions { model { modelVersions { model { modelVersions { model { modelVersions { model { modelVersions { model { name } } } } } } } } } } } } }';
     expect(limitOf(await stack.client.execute(deep))).toEqual([['QUERY_TOO_COSTLY', 'depth']]);
     const aliases = `{ ${Array.from({ length: 40 }, (_, i) => `a${i}: model(id: 64) { name }`).join(' ')} }`;
@@ -42,7 +35,7 @@ describe('query limits, checked before any upstream call', () => {
 });
 
 describe('the plan of upstream calls', () => {
-  it('when queries are estimated, then fan-out multiplies and per-parent lookups are charged once per parent', () => {
+  test('when queries are estimated, then fan-out multiplies and per-parent lookups are charged once per parent', () => {
     expect(estimateUpstreamCalls(parse('{ models(first: 20) { nodes { name } } }'))).toBe(2);
     expect(estimateUpstreamCalls(parse('{ models(first: 20) { nodes { creator { modelCount image } } } }'))).toBe(22);
     expect(estimateUpstreamCalls(parse('query ($n: Int) { models(first: $n) { nodes { tags { modelCount } } } }'), { n: 10 })).toBe(2 + 10 * 8);
@@ -52,7 +45,7 @@ describe('the plan of upstream calls', () => {
 });
 
 describe('the whole-result cache', () => {
-  it('when an anonymous query repeats, then the repeat is served whole; with a key it never is', async () => {
+  test('when an anonymous query repeats, then the repeat is served whole; with a key it never is', async ({ stack }) => {
     const query = '{ models(first: 4, sort: MOST_IMAGES) { nodes { id } } }';
     await stack.client.execute(query);
     stack.fixture.resetLog();

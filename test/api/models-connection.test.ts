@@ -1,8 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ModelListDocument } from '../../generated/graphql.js';
-import { codes } from '../helpers/execute.js';
-import { startStack, type Stack } from '../helpers/stack.js';
-import { allModelIds, rawGet } from '../helpers/upstream.js';
+import { describe, expect } from 'vitest';
+import { ModelListDocument, type ModelListQuery, type ModelListQueryVariables } from '../../generated/graphql.js';
+import { requestLimit } from '../../src/pagination/policy.js';
+import { MAX_MODELS_LIMIT } from '../../src/upstream/models.js';
+import { codes, type GraphQLResponse } from '../helpers/execute.js';
+import { test as stackTest, type Stack } from '../helpers/stack.js';
+import { allModelIds, rawGet, replay } from '../helpers/upstream.js';
 
 /** Upstream rows without a visible version are dropped after the limit: how many items `limit` rows show. */
 async function visibleIn(stack: Stack, limit: number): Promise<number> {
@@ -11,23 +13,22 @@ async function visibleIn(stack: Stack, limit: number): Promise<number> {
   return page.items.length;
 }
 
-let stack: Stack;
-let reference: number[];
-beforeAll(async () => {
-  // No cross-request cache: every window must be served by its own upstream calls.
-  stack = await startStack({ env: { CACHE_MAX_BYTES: '0' } });
-  reference = await allModelIds(stack.fixture);
-});
-afterAll(() => stack.close());
-beforeEach(() => stack.fixture.resetLog());
+type ListResult = GraphQLResponse<ModelListQuery>;
+const ids = (r: ListResult) => r.data?.models.edges.map((e) => e.node.civitaiId) ?? [];
 
-const ids = (r: Awaited<ReturnType<typeof list>>) => r.data?.models.edges.map((e) => e.node.civitaiId) ?? [];
-const list = (variables: Parameters<Stack['client']['execute']>[1] & object) => stack.client.execute(ModelListDocument, variables);
+const test = stackTest.extend<{ list: (variables: ModelListQueryVariables) => Promise<ListResult>; reference: number[] }>({
+  list: async ({ stack }, use) => use((variables) => stack.client.execute(ModelListDocument, variables)),
+  /** Every visible model id of the default /models order, read straight from the upstream. */
+  reference: async ({ stack }, use) => use(await allModelIds(stack.fixture)),
+});
+
+// No cross-request cache: every window must be served by its own upstream calls.
+test.override({ stackOptions: { env: { CACHE_MAX_BYTES: '0' } } });
 
 describe('Query.models over the live /models (cursor mode, no totals)', () => {
-  it('when the first page is asked, then it holds the first models in upstream order, no total, one call', async () => {
-    // 20 wanted + 5 spare rows: one request unless more than 5 of them are dropped upstream.
-    const short = (await visibleIn(stack, 25)) < 20;
+  test('when the first page is asked, then it holds the first models in upstream order, no total, one call', async ({ stack, list, reference }) => {
+    // 20 wanted + the spare rows of the policy: one request unless more of them are dropped upstream.
+    const short = (await visibleIn(stack, requestLimit({ skip: 0, remaining: 20, gathered: 0 }, MAX_MODELS_LIMIT))) < 20;
     const result = await list({ first: 20 });
     expect(result.errors).toBeUndefined();
     expect(ids(result)).toEqual(reference.slice(0, 20));
@@ -36,7 +37,7 @@ describe('Query.models over the live /models (cursor mode, no totals)', () => {
     expect(stack.fixture.calls()).toBe(short ? 2 : 1);
   });
 
-  it('when every page is walked with endCursor, then each model comes exactly once, in order, with a call per page (more only after short upstream pages)', async () => {
+  test('when every page is walked with endCursor, then each model comes exactly once, in order, with a call per page (more only after short upstream pages)', async ({ stack, list, reference }) => {
     const seen: number[] = [];
     let after: string | null = null;
     let pages = 0;
@@ -55,9 +56,9 @@ describe('Query.models over the live /models (cursor mode, no totals)', () => {
     expect(pages).toBe(Math.ceil(reference.length / 100));
   });
 
-  it('when 7 items are asked after the 12th, then one upstream request serves them', async () => {
-    // 12 skipped + 7 wanted + 3 spare rows: one request unless more than 3 of them are dropped.
-    expect(await visibleIn(stack, 22)).toBeGreaterThanOrEqual(19);
+  test('when 7 items are asked after the 12th, then one upstream request serves them', async ({ stack, list, reference }) => {
+    // 12 skipped + 7 wanted + the spare rows of the policy: one request unless more are dropped.
+    expect(await visibleIn(stack, requestLimit({ skip: 12, remaining: 7, gathered: 0 }, MAX_MODELS_LIMIT))).toBeGreaterThanOrEqual(19);
     const first = await list({ first: 20 });
     const twelfth = first.data?.models.edges[11]?.cursor;
     stack.fixture.resetLog();
@@ -67,7 +68,7 @@ describe('Query.models over the live /models (cursor mode, no totals)', () => {
     expect(stack.fixture.calls()).toBe(1);
   });
 
-  it('when paging backward from a later page, then the previous items come back in order', async () => {
+  test('when paging backward from a later page, then the previous items come back in order', async ({ list, reference }) => {
     const one = await list({ first: 20 });
     const two = await list({ first: 20, after: one.data?.models.pageInfo.endCursor });
     const three = await list({ first: 20, after: two.data?.models.pageInfo.endCursor });
@@ -86,14 +87,14 @@ describe('Query.models over the live /models (cursor mode, no totals)', () => {
     expect(ids(within)).toEqual(reference.slice(5, 10));
   });
 
-  it('when last is given without before, then BAD_USER_INPUT explains the upstream has no total', async () => {
+  test('when last is given without before, then BAD_USER_INPUT explains the upstream has no total', async ({ list }) => {
     const result = await list({ last: 5 });
     expect(result.data).toBeNull();
     expect(codes(result)).toEqual(['BAD_USER_INPUT']);
     expect(result.errors?.[0]?.message).toMatch(/total count/);
   });
 
-  it.each([
+  test.for<[string, ModelListQueryVariables]>([
     ['a negative first', { first: -1 }],
     ['a huge first', { first: 1000 }],
     ['first with last', { first: 5, last: 5 }],
@@ -101,13 +102,13 @@ describe('Query.models over the live /models (cursor mode, no totals)', () => {
     ['a base64 cursor that is not ours', { first: 5, after: Buffer.from('{"v":1}').toString('base64url') }],
     ['an unknown type filter', { first: 5, types: ['UNKNOWN' as const] }],
     ['a rating above 5', { first: 5, rating: 9 }],
-  ])('when the arguments carry %s, then BAD_USER_INPUT comes back before any upstream call', async (_what, variables) => {
+  ])('when the arguments carry %s, then BAD_USER_INPUT comes back before any upstream call', async ([_what, variables], { stack, list }) => {
     const result = await list(variables);
     expect(codes(result)).toEqual(['BAD_USER_INPUT']);
     expect(stack.fixture.calls()).toBe(0);
   });
 
-  it('when a cursor from another query is reused, then BAD_USER_INPUT says so before any upstream call', async () => {
+  test('when a cursor from another query is reused, then BAD_USER_INPUT says so before any upstream call', async ({ stack, list }) => {
     const sorted = await list({ first: 2, sort: 'NEWEST' });
     stack.fixture.resetLog();
     const result = await list({ first: 2, after: sorted.data?.models.pageInfo.endCursor });
@@ -116,7 +117,7 @@ describe('Query.models over the live /models (cursor mode, no totals)', () => {
     expect(stack.fixture.calls()).toBe(0);
   });
 
-  it('when types are filtered, then they are sent repeated and every model has one of them', async () => {
+  test('when types are filtered, then they are sent repeated and every model has one of them', async ({ stack, list }) => {
     const result = await list({ first: 30, types: ['LORA', 'CHECKPOINT'] });
     expect(result.errors).toBeUndefined();
     const types = new Set(result.data?.models.edges.map((e) => e.node.type));
@@ -125,7 +126,7 @@ describe('Query.models over the live /models (cursor mode, no totals)', () => {
     expect(stack.fixture.log[0]?.url).toMatch(/types=Checkpoint&types=LORA|types=LORA&types=Checkpoint/);
   });
 
-  it('when the creator or the tag does not exist, then the list is empty without an error', async () => {
+  test('when the creator or the tag does not exist, then the list is empty without an error', async ({ list }) => {
     const byUser = await list({ first: 5, username: 'nobody-by-this-name-xyz' });
     expect(byUser.errors).toBeUndefined();
     expect(byUser.data?.models).toMatchObject({ edges: [], pageInfo: { hasNextPage: false } });
@@ -134,7 +135,7 @@ describe('Query.models over the live /models (cursor mode, no totals)', () => {
     expect(byTag.data?.models).toMatchObject({ edges: [], pageInfo: { hasNextPage: false } });
   });
 
-  it('when a search is paged, then it follows the upstream cursor and refuses to page backward past its anchor', async () => {
+  test('when a search is paged, then it follows the upstream cursor and refuses to page backward past its anchor', async ({ stack, list }) => {
     const one = await list({ first: 3, query: 'a' });
     expect(one.errors).toBeUndefined();
     expect(one.data?.models.edges.length).toBe(3);
@@ -146,17 +147,22 @@ describe('Query.models over the live /models (cursor mode, no totals)', () => {
     expect(ids(within)).toEqual(ids(one));
     // …but before that response's start, search results (cursor mode only) cannot go back.
     const far = await list({ first: 60, query: 'a', after: two.data?.models.pageInfo.endCursor });
+    stack.fixture.resetLog();
     const further = await list({ first: 60, query: 'a', after: far.data?.models.pageInfo.endCursor });
-    const fromNextResponse = further.data?.models.edges.find((e) => {
-      const position = JSON.parse(Buffer.from(e.cursor, 'base64url').toString()) as { a?: string | null; d?: number };
-      return typeof position.a === 'string' && (position.d ?? 0) < 10;
-    });
+    // An edge among the first 10 rows of an upstream response that started at an upstream
+    // cursor (not the list start): the responses `further` was served from, asked again.
+    const fromCursor = stack.fixture.log.filter((entry) => /[?&]cursor=/.test(entry.url));
+    let fromNextResponse: { cursor: string } | undefined;
+    for (const entry of fromCursor) {
+      const early = new Set((await replay<{ items: Array<{ id: number }> }>(stack.fixture, entry)).items.slice(0, 10).map((m) => m.id));
+      fromNextResponse ??= further.data?.models.edges.find((e) => early.has(e.node.civitaiId));
+    }
     expect(fromNextResponse).toBeDefined();
     const back = await list({ last: 10, query: 'a', before: fromNextResponse?.cursor });
     expect(codes(back)).toEqual(['BAD_USER_INPUT']);
   });
 
-  it('when nsfw is not asked, then only PG models are listed; with nsfw: true, NSFW-only ones appear too', async () => {
+  test('when nsfw is not asked, then only PG models are listed; with nsfw: true, NSFW-only ones appear too', async ({ stack, list, reference }) => {
     const nsfwIds = await allModelIds(stack.fixture, '&nsfw=true');
     expect(nsfwIds.length).toBeGreaterThan(reference.length);
     const result = await list({ first: 100, nsfw: true });
@@ -166,23 +172,18 @@ describe('Query.models over the live /models (cursor mode, no totals)', () => {
 });
 
 describe('Query.models over a 2022-style upstream (numbered pages with totals)', () => {
-  let old: Stack;
-  let oldReference: number[];
-  beforeAll(async () => {
-    old = await startStack({ fixture: { mode: '2022' }, env: { CACHE_MAX_BYTES: '0' } });
-    const first = await fetch(`${old.fixture.url}/models?limit=200&page=1`).then((r) => r.json() as Promise<{ metadata: { totalItems: number } }>);
+  test.override({ stackOptions: { fixture: { mode: '2022' }, env: { CACHE_MAX_BYTES: '0' } } });
+
+  test('when pages are asked forward and backward, then the totals are exact and the items match', async ({ stack }) => {
+    const first = await rawGet<{ metadata: { totalItems: number } }>(stack.fixture, '/models?limit=200&page=1');
     const total = first.metadata.totalItems;
-    oldReference = [];
+    const oldReference: number[] = [];
     for (let page = 1; (page - 1) * 200 < total; page++) {
-      const body = await fetch(`${old.fixture.url}/models?limit=200&page=${page}`).then((r) => r.json() as Promise<{ items: Array<{ id: number }> }>);
+      const body = await rawGet<{ items: Array<{ id: number }> }>(stack.fixture, `/models?limit=200&page=${page}`);
       oldReference.push(...body.items.map((m) => m.id));
     }
-    old.fixture.resetLog();
-  });
-  afterAll(() => old.close());
-
-  it('when pages are asked forward and backward, then the totals are exact and the items match', async () => {
-    const run = (v: object) => old.client.execute(ModelListDocument, v);
+    stack.fixture.resetLog();
+    const run = (v: ModelListQueryVariables) => stack.client.execute(ModelListDocument, v);
     const one = await run({ first: 10 });
     expect(one.data?.models.totalCount).toBe(oldReference.length);
     expect(one.data?.models.edges.map((e) => e.node.civitaiId)).toEqual(oldReference.slice(0, 10));

@@ -1,19 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { ModelByIdDocument, NodeByIdDocument, NodesByIdsDocument } from '../../generated/graphql.js';
 import { codes } from '../helpers/execute.js';
-import { startStack, type Stack } from '../helpers/stack.js';
-
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(() => stack.close());
-beforeEach(() => stack.fixture.resetLog());
+import { test } from '../helpers/stack.js';
 
 const gid = (type: string, id: string | number) => Buffer.from(`${type}:${id}`).toString('base64');
 
 describe('global IDs', () => {
-  it('when a model is fetched, then its id round-trips through node and nodes', async () => {
+  test('when a model is fetched, then its id round-trips through node and nodes', async ({ stack }) => {
     const byId = await stack.client.execute(ModelByIdDocument, { id: 23 });
     expect(byId.errors).toBeUndefined();
     const model = byId.data?.model;
@@ -35,7 +28,7 @@ describe('global IDs', () => {
     ]);
   });
 
-  it('when nodes asks for twenty models, then one upstream call serves them', async () => {
+  test('when nodes asks for twenty models, then one upstream call serves them', async ({ stack }) => {
     const page = await fetch(`${stack.fixture.url}/models?limit=20&nsfw=true`).then((r) => r.json() as Promise<{ items: Array<{ id: number; name: string }> }>);
     stack.fixture.resetLog();
     const ids = page.items.map((m) => gid('Model', m.id)).reverse();
@@ -46,27 +39,27 @@ describe('global IDs', () => {
     expect(stack.fixture.log[0]?.url).toMatch(/^\/api\/v1\/models\?.*ids=/);
   });
 
-  it('when an id does not exist, then that node is null with NOT_FOUND and the others still resolve', async () => {
+  test('when an id does not exist, then that node is null with NOT_FOUND and the others still resolve', async ({ stack }) => {
     const result = await stack.client.execute(NodesByIdsDocument, { ids: [gid('Model', 2_000_000_123), gid('Model', 64)] });
     expect(result.data?.nodes).toEqual([null, { __typename: 'Model', id: gid('Model', 64), civitaiId: 64, name: 'Redshift Diffusion' }]);
     expect(result.errors).toEqual([expect.objectContaining({ path: ['nodes', 0], extensions: { code: 'NOT_FOUND' } })]);
   });
 
-  it.each([
+  test.for<[string, string]>([
     ['not base64 at all', '!!!'],
     ['no type', Buffer.from('123').toString('base64')],
     ['an unknown type', gid('PageInfo', 1)],
     ['a non-numeric model id', gid('Model', 'abc')],
     ['a negative id', gid('Model', -4)],
     ['an id beyond 32 bits', gid('ModelVersion', 99_999_999_999)],
-  ])('when a global ID is %s, then BAD_USER_INPUT comes back before any upstream call', async (_what, id) => {
+  ])('when a global ID is %s, then BAD_USER_INPUT comes back before any upstream call', async ([_what, id], { stack }) => {
     const result = await stack.client.execute(NodeByIdDocument, { id });
     expect(result.data).toEqual({ node: null });
     expect(codes(result)).toEqual(['BAD_USER_INPUT']);
     expect(stack.fixture.calls()).toBe(0);
   });
 
-  it('when model(id) is out of range, then BAD_USER_INPUT comes back before any upstream call', async () => {
+  test('when model(id) is out of range, then BAD_USER_INPUT comes back before any upstream call', async ({ stack }) => {
     const result = await stack.client.execute(ModelByIdDocument, { id: 0 });
     expect(result.data).toEqual({ model: null });
     expect(codes(result)).toEqual(['BAD_USER_INPUT']);

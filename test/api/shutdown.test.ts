@@ -1,19 +1,16 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFixtureUpstream, type FixtureUpstream } from '../../fixture/index.js';
+import { describe, expect } from 'vitest';
+import { test } from '../helpers/stack.js';
 
 const root = join(import.meta.dirname, '../..');
-let fixture: FixtureUpstream;
-beforeAll(async () => {
-  fixture = await createFixtureUpstream({ latencyMs: 800 });
-});
-afterAll(() => fixture.close());
 
 describe('the process', () => {
-  it('when SIGTERM arrives during a request, then it stops accepting, finishes the request and exits 0', async () => {
+  test.override({ stackOptions: { fixture: { latencyMs: 800 } } });
+
+  test('when SIGTERM arrives during a request, then it stops accepting, finishes the request and exits 0', async ({ upstream }) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/main.ts')], {
-      env: { ...process.env, CIVITAI_API_URL: fixture.url, PORT: '0', LOG_LEVEL: 'silent', SHUTDOWN_GRACE_MS: '5000' },
+      env: { ...process.env, CIVITAI_API_URL: upstream.url, PORT: '0', LOG_LEVEL: 'silent', SHUTDOWN_GRACE_MS: '5000' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const url = await new Promise<string>((resolve, reject) => {
@@ -39,7 +36,7 @@ describe('the process', () => {
     expect(await exited).toBe(0);
   }, 30_000);
 
-  it('when the configuration is invalid, then one message lists every problem and the exit code is 2', async () => {
+  test('when the configuration is invalid, then one message lists every problem and the exit code is 2', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/main.ts')], {
       env: { ...process.env, CIVITAI_API_URL: 'not a url', PORT: 'x' },
       stdio: ['ignore', 'pipe', 'pipe'],

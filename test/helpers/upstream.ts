@@ -1,5 +1,5 @@
 /** Ground truth straight from the fixture upstream, for comparing our answers with. */
-import type { FixtureUpstream } from '../../fixture/index.js';
+import type { FixtureUpstream, RequestLogEntry } from '../../fixture/index.js';
 
 interface RawPage {
   items: Array<{ id: number; name: string; type: string; tags: string[]; nsfw: boolean }>;
@@ -9,6 +9,13 @@ interface RawPage {
 export async function rawGet<T>(fixture: FixtureUpstream, path: string): Promise<T> {
   const response = await fetch(`${fixture.url}${path}`);
   if (!response.ok) throw new Error(`fixture ${path}: ${response.status}`);
+  return (await response.json()) as T;
+}
+
+/** The same request as a logged one, asked again (the fixture answers it with the same rows). */
+export async function replay<T>(fixture: FixtureUpstream, entry: RequestLogEntry): Promise<T> {
+  const response = await fetch(new URL(entry.url, fixture.origin));
+  if (!response.ok) throw new Error(`fixture ${entry.url}: ${response.status}`);
   return (await response.json()) as T;
 }
 

@@ -1,16 +1,7 @@
-import { test as base, describe, expect } from 'vitest';
+import { describe, expect } from 'vitest';
 import { NodeByIdDocument } from '../../generated/graphql.js';
 import type { GraphQLResponse } from '../helpers/execute.js';
-import { startStack, type Stack } from '../helpers/stack.js';
-
-const test = base.extend<{ stack: Stack }>({
-  // eslint-disable-next-line no-empty-pattern
-  stack: async ({}, use) => {
-    const stack = await startStack();
-    await use(stack);
-    await stack.close();
-  },
-});
+import { test } from '../helpers/stack.js';
 
 const gid = (type: string, key: string) => Buffer.from(`${type}:${key}`, 'utf8').toString('base64');
 /** Control, format (bidi, zero-width) and line-separator characters. */

@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { resolveWindow, type ConnectionArgs } from '../../../src/pagination/args.js';
 import { decodeCursor, encodeCursor, scopeOf } from '../../../src/pagination/cursor.js';
 import { PaginationInputError } from '../../../src/pagination/errors.js';
-import { fetchRange, offsetWindow, type OffsetSource } from '../../../src/pagination/offset-window.js';
+import { offsetWindow, type OffsetSource } from '../../../src/pagination/offset-window.js';
+import { fetchRange } from '../../../src/pagination/page-plan.js';
 import type { WindowResult } from '../../../src/pagination/window.js';
 
 const SCOPE = scopeOf(['creators', 'test']);
+const cursorAt = (offset: number) => encodeCursor(SCOPE, { kind: 'offset', offset });
 
 interface Fake {
   src: OffsetSource<string>;
@@ -73,8 +75,8 @@ describe('offsetWindow against a reference list', () => {
       const cursors = await collectCursors(reference, 200);
       expect(cursors).toHaveLength(n);
       cursors.forEach((cursor, o) => {
-        expect(cursor).toBe(encodeCursor(SCOPE, { o }));
-        expect(decodeCursor(SCOPE, cursor)).toEqual({ o });
+        expect(cursor).toBe(cursorAt(o));
+        expect(decodeCursor(SCOPE, cursor)).toEqual({ kind: 'offset', offset: o });
       });
     });
 
@@ -86,13 +88,13 @@ describe('offsetWindow against a reference list', () => {
           const cursors = await collectCursors(reference, maxLimit);
           for (let offset = 0; offset <= n; offset++) {
             // The cursor of item offset-1; past the last item, one made by hand.
-            const after = offset === 0 ? null : (cursors[offset - 1] ?? encodeCursor(SCOPE, { o: offset - 1 }));
+            const after = offset === 0 ? null : (cursors[offset - 1] ?? cursorAt(offset - 1));
             for (let count = 0; count <= 25; count++) {
               const { src, calls } = fake(reference, maxLimit, withTotal);
               const result = await run(src, { first: count, after });
               const expected = reference.slice(offset, offset + count);
               expect(nodes(result)).toEqual(expected);
-              expect(result.edges.map((e) => e.cursor)).toEqual(expected.map((_, k) => encodeCursor(SCOPE, { o: offset + k })));
+              expect(result.edges.map((e) => e.cursor)).toEqual(expected.map((_, k) => cursorAt(offset + k)));
               expectPageInfo(result, { hasNextPage: offset + count < n, hasPreviousPage: offset > 0 });
               expect(result.totalCount).toBe(withTotal ? n : null);
               // The window plus one look-ahead item, in the fewest requests any limit allows.
@@ -105,7 +107,7 @@ describe('offsetWindow against a reference list', () => {
         it(`when every backward window is asked (${label}), then it is the reference slice with exact pageInfo and the fewest calls`, async () => {
           const cursors = await collectCursors(reference, maxLimit);
           for (let end = 0; end <= n; end++) {
-            const before = cursors[end] ?? encodeCursor(SCOPE, { o: end });
+            const before = cursors[end] ?? cursorAt(end);
             for (let count = 0; count <= 25; count++) {
               const { src, calls } = fake(reference, maxLimit, withTotal);
               const result = await run(src, { last: count, before });
@@ -132,7 +134,7 @@ describe('offsetWindow against a reference list', () => {
             const result = await run(src, { last: count });
             const start = Math.max(0, n - count);
             expect(nodes(result)).toEqual(reference.slice(start));
-            expect(result.edges.map((e) => e.cursor)).toEqual(reference.slice(start).map((_, k) => encodeCursor(SCOPE, { o: start + k })));
+            expect(result.edges.map((e) => e.cursor)).toEqual(reference.slice(start).map((_, k) => cursorAt(start + k)));
             expectPageInfo(result, { hasNextPage: false, hasPreviousPage: start > 0 });
             expect(result.totalCount).toBe(n);
             expect(calls.length).toBe(1 + fewestPages(start, n, maxLimit));
@@ -173,7 +175,7 @@ describe('offsetWindow against a reference list', () => {
     const reference = makeReference(250);
     const { src, calls } = fake(reference, 200);
     // 7 items after the 12th: offsets 12..18 plus look-ahead 19 → page 2 of 10.
-    const result = await run(src, { first: 7, after: encodeCursor(SCOPE, { o: 11 }) });
+    const result = await run(src, { first: 7, after: cursorAt(11) });
     expect(nodes(result)).toEqual(reference.slice(12, 19));
     expect(calls).toEqual([[2, 10]]);
   });
@@ -181,11 +183,11 @@ describe('offsetWindow against a reference list', () => {
   it('when the upstream caps numbered pages, then a window past the cap is a PaginationInputError with no call', async () => {
     const reference = makeReference(1100);
     const inside = fake(reference, 100, true, 1000);
-    const ok = await run(inside.src, { first: 20, after: encodeCursor(SCOPE, { o: 978 }) });
+    const ok = await run(inside.src, { first: 20, after: cursorAt(978) });
     expect(nodes(ok)).toEqual(reference.slice(979, 999));
     expect(ok.pageInfo.hasNextPage).toBe(true);
     const past = fake(reference, 100, true, 1000);
-    await expect(run(past.src, { first: 20, after: encodeCursor(SCOPE, { o: 985 }) })).rejects.toBeInstanceOf(PaginationInputError);
+    await expect(run(past.src, { first: 20, after: cursorAt(985) })).rejects.toBeInstanceOf(PaginationInputError);
     expect(past.calls).toEqual([]);
   });
 
@@ -199,9 +201,9 @@ describe('offsetWindow against a reference list', () => {
 
   it.each([
     ['garbage', 'not a cursor!'],
-    ['another scope', encodeCursor(scopeOf(['tags', 'test']), { o: 3 })],
+    ['another scope', encodeCursor(scopeOf(['tags', 'test']), { kind: 'offset', offset: 3 })],
     ['a negative offset', Buffer.from(JSON.stringify({ v: 1, s: SCOPE, o: -1 })).toString('base64url')],
-    ['a truncated cursor', encodeCursor(SCOPE, { o: 3 }).slice(0, -4)],
+    ['a truncated cursor', cursorAt(3).slice(0, -4)],
   ])('when the cursor is %s, then PaginationInputError and no call', async (_what, cursor) => {
     const { src, calls } = fake(makeReference(20), 10);
     await expect(run(src, { first: 2, after: cursor })).rejects.toBeInstanceOf(PaginationInputError);

@@ -11,8 +11,11 @@ import { createYoga, maskError as defaultMaskError, type Plugin, type YogaServer
 import { createResponseCache } from './cache/index.js';
 import type { Config } from './config.js';
 import { createContext, type Context } from './context.js';
-import { toClientError } from './errors.js';
+import { MASKED_MESSAGE, toClientError } from './errors.js';
+import { limitRequestSize } from './http/body-limit.js';
 import { createLogger, type Logger } from './logger.js';
+import { useClosedErrors } from './plugins/useClosedErrors.js';
+import { useCsrfPrevention } from './plugins/useCsrfPrevention.js';
 import { useQueryLimits } from './plugins/useQueryLimits.js';
 import { COST_HEADER, useUpstreamCost } from './plugins/useUpstreamCost.js';
 import { schema } from './schema/index.js';
@@ -62,7 +65,54 @@ function credentialOf(request: Request, config: Config): Credential {
     // A client that sends credentials never gets the server's key instead.
     return token ? credentialFor(token) : credentialFor(undefined);
   }
-  return credentialFor(config.upstream.apiKey);
+  return credentialFor(config.upstream.anonymousUsesServerKey ? config.upstream.apiKey : undefined);
+}
+
+/**
+ * CORS without credentials: any origin by default (the API is public and keyed by a header, not
+ * a cookie), or only the listed ones, to which other origins get no CORS headers at all.
+ */
+function corsFor(config: Config) {
+  const allowed = config.server.corsOrigins;
+  if (allowed === undefined) return { origin: '*', credentials: false };
+  return (request: Request) => {
+    const origin = request.headers.get('origin');
+    return origin !== null && allowed.includes(origin) ? { origin: [origin], credentials: false } : false;
+  };
+}
+
+/**
+ * Yoga hands every error of a request to this mask. Our coded errors pass; upstream and
+ * pagination failures become coded ones; a client's own mistake (syntax, validation, bad JSON,
+ * bad variables), already a GraphQLError of graphql-js or yoga, is logged at debug; anything
+ * else is a fault of ours: logged as an error, masked for the client.
+ */
+export function createErrorMask(logger: Logger) {
+  return (error: unknown, message: string, isDev?: boolean): Error => {
+    if (error instanceof GraphQLError) {
+      const mapped = toClientError(error.originalError ?? error);
+      if (mapped) {
+        if (mapped === error) return error;
+        return new GraphQLError(mapped.message, {
+          ...(error.nodes ? { nodes: error.nodes } : {}),
+          ...(error.path ? { path: error.path } : {}),
+          extensions: mapped.extensions,
+        });
+      }
+      if (error.originalError === undefined || error.originalError === null || error.originalError instanceof GraphQLError) {
+        logger.debug('request refused', { code: error.extensions?.code ?? null, error: error.message.slice(0, 200) });
+        return error;
+      }
+    }
+    const cause = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+    logger.error('unexpected error', { error: cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause) });
+    const masked = defaultMaskError(error, message, isDev);
+    return new GraphQLError(MASKED_MESSAGE, {
+      ...(masked instanceof GraphQLError && masked.nodes ? { nodes: masked.nodes } : {}),
+      ...(masked instanceof GraphQLError && masked.path ? { path: masked.path } : {}),
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
+  };
 }
 
 /**
@@ -113,27 +163,22 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
     renderGraphiQL,
     graphiql: { title: 'civitai-graphql', defaultQuery: DEFAULT_QUERY },
     context: ({ request }) => createContext(api, credentialOf(request, config)),
-    maskedErrors: {
-      maskError(error, message, isDev) {
-        if (error instanceof GraphQLError) {
-          const mapped = toClientError(error.originalError);
-          if (mapped) {
-            return new GraphQLError(mapped.message, {
-              ...(error.nodes ? { nodes: error.nodes } : {}),
-              ...(error.path ? { path: error.path } : {}),
-              extensions: mapped.extensions,
-            });
-          }
-        }
-        logger.error('unexpected error', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
-        return defaultMaskError(error, message, isDev);
-      },
-    },
-    plugins: [useQueryLimits(config.limits), ...wholeResultCache(config), useUpstreamCost({ always: config.reportCost, logger })],
+    maskedErrors: { maskError: createErrorMask(logger) },
+    cors: corsFor(config),
+    // Our own guard (limitRequestSize) counts the bytes first; yoga's agrees with it.
+    maxRequestBodySize: config.limits.maxRequestBytes,
+    multipart: false,
+    plugins: [
+      useCsrfPrevention(),
+      useQueryLimits(config.limits),
+      ...wholeResultCache(config),
+      useUpstreamCost({ always: config.reportCost, logger }),
+      useClosedErrors(),
+    ],
     logging: false,
   });
 
-  const http = createHttpServer(yoga);
+  const http = createHttpServer(limitRequestSize(yoga, { maxBytes: config.limits.maxRequestBytes }));
   let closing: Promise<void> | undefined;
 
   return {

@@ -12,7 +12,7 @@ import { createResponseCache } from './cache/index.js';
 import type { Config } from './config.js';
 import { createContext, type Context } from './context.js';
 import { MASKED_MESSAGE, toClientError } from './errors.js';
-import { limitRequestSize } from './http/body-limit.js';
+import { answerClientError, limitRequestSize } from './http/body-limit.js';
 import { createLogger, type Logger } from './logger.js';
 import { useClosedErrors } from './plugins/useClosedErrors.js';
 import { useCsrfPrevention } from './plugins/useCsrfPrevention.js';
@@ -179,6 +179,7 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
   });
 
   const http = createHttpServer(limitRequestSize(yoga, { maxBytes: config.limits.maxRequestBytes }));
+  http.on('clientError', answerClientError);
   let closing: Promise<void> | undefined;
 
   return {

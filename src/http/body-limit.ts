@@ -87,3 +87,22 @@ export function limitRequestSize(handler: RequestListener, options: BodyLimitOpt
     req.once('error', () => chunks.splice(0));
   };
 }
+
+/**
+ * Requests node:http refuses before any handler runs (headers over its 16 KB limit, malformed
+ * framing) get the same coded JSON as everything else instead of a bare status line.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const body = tooLarge
+    ? errorBody('The request URL and headers are larger than 16384 bytes.', { code: 'QUERY_TOO_COSTLY', limit: 'size' })
+    : errorBody('The HTTP request is malformed.', { code: 'BAD_REQUEST' });
+  const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  socket.end(
+    `HTTP/1.1 ${status}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}

@@ -84,8 +84,8 @@ function corsFor(config: Config) {
 /**
  * Yoga hands every error of a request to this mask. Our coded errors pass; upstream and
  * pagination failures become coded ones; a client's own mistake (syntax, validation, bad JSON,
- * bad variables), already a GraphQLError of graphql-js or yoga, is logged at debug; anything
- * else is a fault of ours: logged as an error, masked for the client.
+ * bad variables), already a GraphQLError of graphql-js or yoga, passes as it is; anything else
+ * is a fault of ours: logged as an error, masked for the client.
  */
 export function createErrorMask(logger: Logger) {
   return (error: unknown, message: string, isDev?: boolean): Error => {
@@ -99,10 +99,8 @@ export function createErrorMask(logger: Logger) {
           extensions: mapped.extensions,
         });
       }
-      if (error.originalError === undefined || error.originalError === null || error.originalError instanceof GraphQLError) {
-        logger.debug('request refused', { code: error.extensions?.code ?? null, error: error.message.slice(0, 200) });
-        return error;
-      }
+      // A client's mistake: useClosedErrors codes it and logs it at debug.
+      if (error.originalError === undefined || error.originalError === null || error.originalError instanceof GraphQLError) return error;
     }
     const cause = error instanceof GraphQLError && error.originalError ? error.originalError : error;
     logger.error('unexpected error', { error: cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause) });
@@ -173,7 +171,7 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
       useQueryLimits(config.limits),
       ...wholeResultCache(config),
       useUpstreamCost({ always: config.reportCost, logger }),
-      useClosedErrors(),
+      useClosedErrors(logger),
     ],
     logging: false,
   });

@@ -9,6 +9,7 @@ import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { EXTENSION_KEYS, isErrorCode, MASKED_MESSAGE, type ErrorCode } from '../errors.js';
 import { errorBody } from '../http/body-limit.js';
+import type { Logger } from '../logger.js';
 
 interface HttpExtension {
   status?: number;
@@ -57,10 +58,27 @@ export function toClosedError(error: GraphQLError, requestFailed: boolean): Grap
   });
 }
 
-function closeResult(result: ExecutionResult): ExecutionResult {
+/**
+ * The result with closed errors. A refused request (a client's mistake) is logged at debug; an
+ * error that only here turns out to be a fault of ours (graphql-js's own, with no code) as an
+ * error, since the mask never saw it.
+ */
+function closeResult(result: ExecutionResult, logger: Logger | undefined): ExecutionResult {
   if (!result.errors?.length) return result;
   const requestFailed = !('data' in result) || result.data === undefined;
-  return { ...result, errors: result.errors.map((e) => toClosedError(e instanceof GraphQLError ? e : new GraphQLError(String(e)), requestFailed)) };
+  const errors = result.errors.map((raw) => {
+    const error = raw instanceof GraphQLError ? raw : new GraphQLError(String(raw));
+    const closed = toClosedError(error, requestFailed);
+    if (closed.extensions.code === 'INTERNAL_SERVER_ERROR' && error.extensions?.code !== 'INTERNAL_SERVER_ERROR') {
+      logger?.error('unexpected error', { error: error.message.slice(0, 300) });
+    }
+    return closed;
+  });
+  const codes = errors.map((e) => e.extensions.code);
+  if (requestFailed && !codes.includes('INTERNAL_SERVER_ERROR')) {
+    logger?.debug('request refused', { codes, error: errors[0]?.message.slice(0, 200) });
+  }
+  return { ...result, errors };
 }
 
 const bodiless: Record<number, { code: ErrorCode; message: string }> = {
@@ -70,11 +88,11 @@ const bodiless: Record<number, { code: ErrorCode; message: string }> = {
   415: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send the request as application/json (or a GET with query parameters).' },
 };
 
-export function useClosedErrors(): Plugin {
+export function useClosedErrors(logger?: Logger): Plugin {
   return {
     onResultProcess({ result, setResult }) {
-      if (Array.isArray(result)) setResult(result.map((r) => closeResult(r as ExecutionResult)));
-      else if (!(Symbol.asyncIterator in result)) setResult(closeResult(result as ExecutionResult));
+      if (Array.isArray(result)) setResult(result.map((r) => closeResult(r as ExecutionResult, logger)));
+      else if (!(Symbol.asyncIterator in result)) setResult(closeResult(result as ExecutionResult, logger));
     },
     onResponse({ response, setResponse, fetchAPI }) {
       const known = bodiless[response.status];

@@ -7,7 +7,7 @@ import type { GraphiQLOptions } from 'graphql-yoga';
 import type { AddressInfo } from 'node:net';
 import { GraphQLError } from 'graphql';
 import { useResponseCache, createInMemoryCache } from '@graphql-yoga/plugin-response-cache';
-import { createYoga, maskError as defaultMaskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createResponseCache } from './cache/index.js';
 import type { Config } from './config.js';
 import { createContext, type Context } from './context.js';
@@ -88,7 +88,7 @@ function corsFor(config: Config) {
  * is a fault of ours: logged as an error, masked for the client.
  */
 export function createErrorMask(logger: Logger) {
-  return (error: unknown, message: string, isDev?: boolean): Error => {
+  return (error: unknown): Error => {
     if (error instanceof GraphQLError) {
       const mapped = toClientError(error.originalError ?? error);
       if (mapped) {
@@ -102,12 +102,12 @@ export function createErrorMask(logger: Logger) {
       // A client's mistake: useClosedErrors codes it and logs it at debug.
       if (error.originalError === undefined || error.originalError === null || error.originalError instanceof GraphQLError) return error;
     }
-    const cause = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+    const located = error instanceof GraphQLError ? error : undefined;
+    const cause = located?.originalError ?? error;
     logger.error('unexpected error', { error: cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause) });
-    const masked = defaultMaskError(error, message, isDev);
     return new GraphQLError(MASKED_MESSAGE, {
-      ...(masked instanceof GraphQLError && masked.nodes ? { nodes: masked.nodes } : {}),
-      ...(masked instanceof GraphQLError && masked.path ? { path: masked.path } : {}),
+      ...(located?.nodes ? { nodes: located.nodes } : {}),
+      ...(located?.path ? { path: located.path } : {}),
       extensions: { code: 'INTERNAL_SERVER_ERROR' },
     });
   };

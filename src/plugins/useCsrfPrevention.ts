@@ -8,7 +8,7 @@
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 
 /** Headers that a browser only sends after a preflight, so their presence proves one. */
-export const PREFLIGHT_HEADERS = ['x-graphql-yoga-csrf', 'graphql-require-preflight', 'apollo-require-preflight', 'authorization'] as const;
+export const PREFLIGHT_HEADERS = ['x-graphql-yoga-csrf', 'apollo-require-preflight', 'x-apollo-operation-name', 'authorization'] as const;
 
 const SIMPLE_CONTENT_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'];
 

@@ -61,12 +61,12 @@ describe('logs', () => {
     const logged: Line[] = [];
     const mask = createErrorMask(createLogger('debug', (line) => logged.push(JSON.parse(line) as Line)));
     const fault = new GraphQLError('boom', { path: ['model'], originalError: new TypeError("Cannot read properties of undefined (reading 'id')") });
-    const masked = mask(fault, 'Unexpected error.', false) as GraphQLError;
+    const masked = mask(fault) as GraphQLError;
     expect(masked.toJSON()).toEqual({ message: 'Unexpected error.', path: ['model'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
     expect(logged.map((l) => [l.level, l.message, l.error])).toEqual([['error', 'unexpected error', "TypeError: Cannot read properties of undefined (reading 'id')"]]);
     const client = new GraphQLError('Syntax Error: Unexpected <EOF>.', { extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
     logged.length = 0;
-    expect(mask(client, 'Unexpected error.', false)).toBe(client);
+    expect(mask(client)).toBe(client);
     expect(logged).toEqual([]);
   });
 });

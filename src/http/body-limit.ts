@@ -7,7 +7,7 @@
  * reset). A body within the limit is handed to yoga whole, so at most `maxBytes` per request is
  * ever held.
  */
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { maxHeaderSize, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 export interface BodyLimitOptions {
@@ -89,7 +89,7 @@ export function limitRequestSize(handler: RequestListener, options: BodyLimitOpt
 }
 
 /**
- * Requests node:http refuses before any handler runs (headers over its 16 KB limit, malformed
+ * Requests node:http refuses before any handler runs (headers over its `maxHeaderSize`, malformed
  * framing) get the same coded JSON as everything else instead of a bare status line.
  */
 export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
@@ -99,7 +99,7 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
   }
   const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
   const body = tooLarge
-    ? errorBody('The request URL and headers are larger than 16384 bytes.', { code: 'QUERY_TOO_COSTLY', limit: 'size' })
+    ? errorBody(`The request URL and headers are larger than ${maxHeaderSize} bytes.`, { code: 'QUERY_TOO_COSTLY', limit: 'size' })
     : errorBody('The HTTP request is malformed.', { code: 'BAD_REQUEST' });
   const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
   socket.end(

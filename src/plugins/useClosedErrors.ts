@@ -30,7 +30,8 @@ export function closedCodeOf(error: GraphQLError): { code: ErrorCode; status: nu
   if (raw === 'OPERATION_RESOLUTION_FAILURE') return of('BAD_REQUEST', 400);
   if (raw === 'INTERNAL_SERVER_ERROR') return of('INTERNAL_SERVER_ERROR', 500);
   if (isErrorCode(raw)) return of(raw, http.status ?? 400);
-  // graphql-js reports variable coercion without a code and without a path.
+  // graphql-js reports variable coercion (getVariableValues) without a code or a path, always
+  // worded 'Variable "$name" …'.
   if (raw === undefined && error.path === undefined && /^Variable "\$/.test(error.message)) return of('BAD_USER_INPUT', 400);
   return of('INTERNAL_SERVER_ERROR', 500);
 }

@@ -1,7 +1,8 @@
 /**
- * Limits checked before any upstream call: request size, tokens (at parse), depth and aliases
- * (graphql-armor validation rules), and the planned upstream calls (query-cost.ts). Every
- * rejection is a QUERY_TOO_COSTLY error naming the limit.
+ * Limits checked before any upstream call: tokens (at parse), depth and aliases (graphql-armor
+ * validation rules), and the planned upstream calls (query-cost.ts). Every rejection is a
+ * QUERY_TOO_COSTLY error naming the limit. The size limit is enforced on node:http, as the
+ * bytes arrive (src/http/body-limit.ts).
  */
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
@@ -35,14 +36,6 @@ export function useQueryLimits(limits: QueryLimits): Plugin {
       context?.reportError(new QueryTooCostlyError(message, { limit })),
   ];
   return {
-    onRequest({ request, endResponse }) {
-      const length = Number(request.headers.get('content-length') ?? 0);
-      const tooLong = length > limits.maxRequestBytes || request.url.length > limits.maxRequestBytes;
-      if (tooLong) {
-        const body = { errors: [{ message: `The request is larger than ${limits.maxRequestBytes} bytes.`, extensions: { code: 'QUERY_TOO_COSTLY', limit: 'size' } }] };
-        endResponse(new Response(JSON.stringify(body), { status: 413, headers: { 'content-type': 'application/json' } }));
-      }
-    },
     onParse({ params }) {
       const text = typeof params.source === 'string' ? params.source : params.source.body;
       if (countTokens(text, limits.maxTokens) > limits.maxTokens) {

@@ -3,7 +3,7 @@
  * the first byte past MAX_REQUEST_BYTES is answered 413 and the connection is closed without
  * the rest being kept. Raw node:http requests, so nothing in between fixes the framing for us.
  */
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { maxHeaderSize, request as httpRequest, type IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../helpers/stack.js';
 
@@ -138,7 +138,7 @@ describe('request bodies', () => {
     const response = await fetch(`${stack.url}?query=${'x'.repeat(20_000)}`, { headers: { 'x-graphql-yoga-csrf': '1' } });
     expect(response.status).toBe(431);
     expect(await response.json()).toEqual({
-      errors: [{ message: 'The request URL and headers are larger than 16384 bytes.', extensions: { code: 'QUERY_TOO_COSTLY', limit: 'size' } }],
+      errors: [{ message: `The request URL and headers are larger than ${maxHeaderSize} bytes.`, extensions: { code: 'QUERY_TOO_COSTLY', limit: 'size' } }],
     });
   });
 

@@ -4,6 +4,7 @@
  * the rest being kept. Raw node:http requests, so nothing in between fixes the framing for us.
  */
 import { maxHeaderSize, request as httpRequest, type IncomingMessage } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../helpers/stack.js';
 
@@ -86,6 +87,31 @@ describe('request bodies', () => {
     expect(answer.headers.connection).toBe('close');
     expect(json(answer)).toEqual(sizeError);
     expect(stack.fixture.calls()).toBe(0);
+  });
+
+  it('when a chunked body passes the limit, then the server ends the connection itself, even while the client stays', async () => {
+    // A raw socket: an HTTP client would close on `Connection: close` by itself.
+    const url = new URL(stack.url);
+    const piece = jsonOfSize(MAX + 5_000);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(url.port), url.hostname, () => {
+        socket.write(`POST /graphql HTTP/1.1\r\nhost: ${url.host}\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n`);
+        socket.write(`${piece.length.toString(16)}\r\n`);
+        socket.write(piece);
+        socket.write('\r\n');
+      });
+      let text = '';
+      socket.on('data', (d: Buffer) => (text += d.toString()));
+      // We never end nor destroy the socket: 'end' means the server closed it.
+      socket.once('end', () => {
+        resolve(text);
+        socket.destroy();
+      });
+      socket.once('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer.toLowerCase()).toContain('connection: close');
+    expect(answer.slice(answer.indexOf('\r\n\r\n') + 4)).toBe(JSON.stringify(sizeError));
   });
 
   it('when a body declares a length past the limit, then it is answered 413 before it is read', async () => {

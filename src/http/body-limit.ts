@@ -93,16 +93,19 @@ export function limitRequestSize(handler: RequestListener, options: BodyLimitOpt
  * framing) get the same coded JSON as everything else instead of a bare status line.
  */
 export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
-  if (error.code === 'ECONNRESET' || !socket.writable) {
+  // As node's own handler: answer only on a socket still writable and not mid-response.
+  const current = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || current?.headersSent) {
     socket.destroy();
     return;
   }
-  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-  const body = tooLarge
-    ? errorBody(`The request URL and headers are larger than ${maxHeaderSize} bytes.`, { code: 'QUERY_TOO_COSTLY', limit: 'size' })
-    : errorBody('The HTTP request is malformed.', { code: 'BAD_REQUEST' });
-  const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
-  socket.end(
-    `HTTP/1.1 ${status}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-  );
+  const [status, body] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? ['431 Request Header Fields Too Large', errorBody(`The request URL and headers are larger than ${maxHeaderSize} bytes.`, { code: 'QUERY_TOO_COSTLY', limit: 'size' })]
+      : error.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW'
+        ? ['413 Payload Too Large', errorBody('The chunk extensions of the request are too large.', { code: 'QUERY_TOO_COSTLY', limit: 'size' })]
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? ['408 Request Timeout', errorBody('The request took too long to arrive.', { code: 'BAD_REQUEST' })]
+          : ['400 Bad Request', errorBody('The HTTP request is malformed.', { code: 'BAD_REQUEST' })];
+  socket.end(`HTTP/1.1 ${status}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }

@@ -19,6 +19,12 @@ const envSchema = z.object({
     .default('https://civitai.com/api/v1'),
   CIVITAI_API_KEY: z.string().min(1).optional(),
   FORWARD_CLIENT_AUTH: bool(true),
+  ANONYMOUS_USES_SERVER_KEY: bool(true),
+  CORS_ORIGINS: z
+    .string()
+    .transform((v) => v.split(',').map((o) => o.trim()).filter((o) => o !== ''))
+    .pipe(z.array(z.string().regex(/^(\*|https?:\/\/[^/\s,]+)$/, 'each origin must be * or scheme://host[:port]')))
+    .optional(),
   PORT: int(4000, 0, 65535),
   HOST: z.string().min(1).default('127.0.0.1'),
   UPSTREAM_TIMEOUT_MS: int(10_000, 100, 120_000),
@@ -43,11 +49,19 @@ const envSchema = z.object({
 export type LogLevel = z.output<typeof envSchema>['LOG_LEVEL'];
 
 export interface Config {
-  readonly server: { readonly port: number; readonly host: string; readonly shutdownGraceMs: number };
+  readonly server: {
+    readonly port: number;
+    readonly host: string;
+    readonly shutdownGraceMs: number;
+    /** Origins allowed by CORS; undefined = any origin (never with credentials). */
+    readonly corsOrigins: readonly string[] | undefined;
+  };
   readonly upstream: {
     readonly baseUrl: string;
     readonly apiKey: string | undefined;
     readonly forwardClientAuth: boolean;
+    /** Whether a request without `Authorization` goes upstream with the server's key. */
+    readonly anonymousUsesServerKey: boolean;
     readonly timeoutMs: number;
     readonly retry: { readonly maxAttempts: number; readonly baseDelayMs: number; readonly maxTotalWaitMs: number };
   };
@@ -84,11 +98,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const e = parsed.data;
   return Object.freeze({
-    server: { port: e.PORT, host: e.HOST, shutdownGraceMs: e.SHUTDOWN_GRACE_MS },
+    server: {
+      port: e.PORT,
+      host: e.HOST,
+      shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+      corsOrigins: e.CORS_ORIGINS === undefined || e.CORS_ORIGINS.includes('*') ? undefined : e.CORS_ORIGINS,
+    },
     upstream: {
       baseUrl: e.CIVITAI_API_URL.replace(/\/+$/, ''),
       apiKey: e.CIVITAI_API_KEY,
       forwardClientAuth: e.FORWARD_CLIENT_AUTH,
+      anonymousUsesServerKey: e.ANONYMOUS_USES_SERVER_KEY,
       timeoutMs: e.UPSTREAM_TIMEOUT_MS,
       retry: { maxAttempts: e.UPSTREAM_MAX_ATTEMPTS, baseDelayMs: 200, maxTotalWaitMs: e.UPSTREAM_RETRY_BUDGET_MS },
     },

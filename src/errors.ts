@@ -8,6 +8,7 @@ import { PaginationInputError } from './pagination/errors.js';
 import { UpstreamError } from './upstream/errors.js';
 
 export const ERROR_CODES = [
+  // Field and argument errors
   'BAD_USER_INPUT',
   'NOT_FOUND',
   'UNAUTHENTICATED',
@@ -17,8 +18,27 @@ export const ERROR_CODES = [
   'UPSTREAM_UNAVAILABLE',
   'UPSTREAM_RATE_LIMITED',
   'UPSTREAM_BAD_RESPONSE',
+  // Request errors (the whole request is refused; no `data`)
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'METHOD_NOT_ALLOWED',
+  'NOT_ACCEPTABLE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  // A fault of ours, logged as an error; the message is masked.
+  'INTERNAL_SERVER_ERROR',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}
+
+/** Every key an error's `extensions` may carry (README, "Errors"); anything else is dropped. */
+export const EXTENSION_KEYS = ['code', 'limit', 'planned', 'budget', 'retryAfter', 'reason'] as const;
+
+/** What a client reads in place of a fault of ours. */
+export const MASKED_MESSAGE = 'Unexpected error.';
 
 type Extra = Record<string, string | number | boolean>;
 
@@ -63,7 +83,6 @@ const routeNames: Record<UpstreamError['route'], string> = {
 /** The client-facing error for an upstream failure: code, safe message, no URL, no body. */
 export function fromUpstreamError(error: UpstreamError): CodedError {
   const what = routeNames[error.route];
-  const status: Extra = error.status !== undefined ? { httpStatus: error.status } : {};
   switch (error.kind) {
     case 'timeout':
       return new CodedError('UPSTREAM_TIMEOUT', `Civitai did not answer in time while loading ${what}.`);
@@ -71,33 +90,37 @@ export function fromUpstreamError(error: UpstreamError): CodedError {
       return new CodedError('UPSTREAM_UNAVAILABLE', `Civitai could not be reached while loading ${what}.`);
     case 'parse':
       return new CodedError('UPSTREAM_BAD_RESPONSE', `Civitai answered with a body that is not JSON while loading ${what}.`, {
-        ...status,
         reason: 'NOT_JSON',
       });
     case 'invalid':
       return new CodedError('UPSTREAM_BAD_RESPONSE', `Civitai answered with an unexpected shape while loading ${what}.`, {
-        ...status,
         reason: 'UNEXPECTED_SHAPE',
       });
     case 'unauthenticated':
-      return new CodedError('UNAUTHENTICATED', `Civitai did not accept the API key while loading ${what}.`, status);
+      return new CodedError('UNAUTHENTICATED', `Civitai did not accept the API key while loading ${what}.`);
     case 'forbidden':
-      return new CodedError('FORBIDDEN', `Civitai does not allow this API key to load ${what}.`, status);
+      return new CodedError('FORBIDDEN', `Civitai does not allow this API key to load ${what}.`);
     case 'http':
       break;
   }
-  if (error.isNotFound) return new CodedError('NOT_FOUND', `Civitai has no such resource (${what}).`, status);
+  if (error.isNotFound) return new CodedError('NOT_FOUND', `Civitai has no such resource (${what}).`);
   if (error.isPageLimit) {
-    return new BadUserInputError('Civitai serves numbered pages only up to item 1000; page forward with cursors instead.', status);
+    return new BadUserInputError('Civitai serves numbered pages only up to item 1000; page forward with cursors instead.');
   }
   if (error.status === 429) {
     const retry: Extra = error.retryAfterMs !== undefined ? { retryAfter: Math.ceil(error.retryAfterMs / 1000) } : {};
-    return new CodedError('UPSTREAM_RATE_LIMITED', `Civitai is rate limiting requests for ${what}; retry later.`, { ...status, ...retry });
+    return new CodedError('UPSTREAM_RATE_LIMITED', `Civitai is rate limiting requests for ${what}; retry later.`, retry);
+  }
+  if (error.status === 401 || (error.kind as string) === 'unauthorized') {
+    return new CodedError('UNAUTHENTICATED', `Civitai refused the credential while loading ${what}; check the API key.`);
+  }
+  if (error.status === 403 || (error.kind as string) === 'forbidden') {
+    return new CodedError('FORBIDDEN', `Civitai does not allow this credential to load ${what}.`);
   }
   if (error.status !== undefined && error.status >= 400 && error.status < 500) {
-    return new BadUserInputError(`Civitai rejected the request for ${what}.`, status);
+    return new BadUserInputError(`Civitai rejected the request for ${what}.`);
   }
-  return new CodedError('UPSTREAM_UNAVAILABLE', `Civitai failed while loading ${what}.`, status);
+  return new CodedError('UPSTREAM_UNAVAILABLE', `Civitai failed while loading ${what}.`);
 }
 
 /** Errors from our own layers that must reach the client with a code; undefined otherwise. */

@@ -28,6 +28,10 @@ async function main(): Promise<void> {
     logger.info('fixture upstream started', { url: fixture.url });
   }
 
+  if (config.upstream.apiKey !== undefined && config.upstream.anonymousUsesServerKey) {
+    // README, "Security": say it where an operator will read it.
+    logger.info('clients without Authorization go upstream with CIVITAI_API_KEY (ANONYMOUS_USES_SERVER_KEY=false turns this off)');
+  }
   const server = createServer({ config, logger });
   const { url } = await server.listen();
   stops.unshift(() => server.close());

@@ -7,12 +7,15 @@ import type { GraphiQLOptions } from 'graphql-yoga';
 import type { AddressInfo } from 'node:net';
 import { GraphQLError } from 'graphql';
 import { useResponseCache, createInMemoryCache } from '@graphql-yoga/plugin-response-cache';
-import { createYoga, maskError as defaultMaskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createUpstreamCache, type UpstreamCache } from './cache/index.js';
 import type { Config } from './config.js';
 import { createContext, type Context } from './context.js';
-import { toClientError } from './errors.js';
+import { MASKED_MESSAGE, toClientError } from './errors.js';
+import { answerClientError, limitRequestSize } from './http/body-limit.js';
 import { createLogger, type Logger } from './logger.js';
+import { useClosedErrors } from './plugins/useClosedErrors.js';
+import { useCsrfPrevention } from './plugins/useCsrfPrevention.js';
 import { useQueryLimits } from './plugins/useQueryLimits.js';
 import { COST_HEADER, useUpstreamCost } from './plugins/useUpstreamCost.js';
 import { schema } from './schema/index.js';
@@ -61,7 +64,52 @@ function credentialOf(request: Request, config: Config): Credential {
     // A client that sends credentials never gets the server's key instead.
     return token ? credentialFor(token) : credentialFor(undefined);
   }
-  return credentialFor(config.upstream.apiKey);
+  return credentialFor(config.upstream.anonymousUsesServerKey ? config.upstream.apiKey : undefined);
+}
+
+/**
+ * CORS without credentials: any origin by default (the API is public and keyed by a header, not
+ * a cookie), or only the listed ones, to which other origins get no CORS headers at all.
+ */
+function corsFor(config: Config) {
+  const allowed = config.server.corsOrigins;
+  if (allowed === undefined) return { origin: '*', credentials: false };
+  return (request: Request) => {
+    const origin = request.headers.get('origin');
+    return origin !== null && allowed.includes(origin) ? { origin: [origin], credentials: false } : false;
+  };
+}
+
+/**
+ * Yoga hands every error of a request to this mask. Our coded errors pass; upstream and
+ * pagination failures become coded ones; a client's own mistake (syntax, validation, bad JSON,
+ * bad variables), already a GraphQLError of graphql-js or yoga, passes as it is; anything else
+ * is a fault of ours: logged as an error, masked for the client.
+ */
+export function createErrorMask(logger: Logger) {
+  return (error: unknown): Error => {
+    if (error instanceof GraphQLError) {
+      const mapped = toClientError(error.originalError ?? error);
+      if (mapped) {
+        if (mapped === error) return error;
+        return new GraphQLError(mapped.message, {
+          ...(error.nodes ? { nodes: error.nodes } : {}),
+          ...(error.path ? { path: error.path } : {}),
+          extensions: mapped.extensions,
+        });
+      }
+      // A client's mistake: useClosedErrors codes it and logs it at debug.
+      if (error.originalError === undefined || error.originalError === null || error.originalError instanceof GraphQLError) return error;
+    }
+    const located = error instanceof GraphQLError ? error : undefined;
+    const cause = located?.originalError ?? error;
+    logger.error('unexpected error', { error: cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause) });
+    return new GraphQLError(MASKED_MESSAGE, {
+      ...(located?.nodes ? { nodes: located.nodes } : {}),
+      ...(located?.path ? { path: located.path } : {}),
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
+  };
 }
 
 /**
@@ -104,27 +152,23 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
     renderGraphiQL,
     graphiql: { title: 'civitai-graphql', defaultQuery: DEFAULT_QUERY },
     context: ({ request }) => createContext(api, credentialOf(request, config)),
-    maskedErrors: {
-      maskError(error, message, isDev) {
-        if (error instanceof GraphQLError) {
-          const mapped = toClientError(error.originalError);
-          if (mapped) {
-            return new GraphQLError(mapped.message, {
-              ...(error.nodes ? { nodes: error.nodes } : {}),
-              ...(error.path ? { path: error.path } : {}),
-              extensions: mapped.extensions,
-            });
-          }
-        }
-        logger.error('unexpected error', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
-        return defaultMaskError(error, message, isDev);
-      },
-    },
-    plugins: [useQueryLimits(config.limits), ...wholeResultCache(config), useUpstreamCost({ always: config.reportCost, logger })],
+    maskedErrors: { maskError: createErrorMask(logger) },
+    cors: corsFor(config),
+    // Our own guard (limitRequestSize) counts the bytes first; yoga's agrees with it.
+    maxRequestBodySize: config.limits.maxRequestBytes,
+    multipart: false,
+    plugins: [
+      useCsrfPrevention(),
+      useQueryLimits(config.limits),
+      ...wholeResultCache(config),
+      useUpstreamCost({ always: config.reportCost, logger }),
+      useClosedErrors(logger),
+    ],
     logging: false,
   });
 
-  const http = createHttpServer(yoga);
+  const http = createHttpServer(limitRequestSize(yoga, { maxBytes: config.limits.maxRequestBytes }));
+  http.on('clientError', answerClientError);
   let closing: Promise<void> | undefined;
 
   return {

@@ -1,7 +1,8 @@
 /**
- * Limits checked before any upstream call: request size, tokens (graphql-armor's counting
- * parser), depth and aliases (graphql-armor validation rules), and the planned upstream calls
- * (query-cost.ts). Every rejection is a QUERY_TOO_COSTLY error naming the limit.
+ * Limits checked before any upstream call: tokens (graphql-armor's counting parser), depth and
+ * aliases (graphql-armor validation rules), and the planned upstream calls (query-cost.ts). Every
+ * rejection is a QUERY_TOO_COSTLY error naming the limit. The size limit is enforced on
+ * node:http, as the bytes arrive (src/http/body-limit.ts).
  */
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
@@ -28,14 +29,6 @@ export function useQueryLimits(limits: QueryLimits): Plugin {
     throw new QueryTooCostlyError(`The query has more than ${limits.maxTokens} tokens.`, { limit: 'tokens' });
   };
   return {
-    onRequest({ request, endResponse }) {
-      const length = Number(request.headers.get('content-length') ?? 0);
-      const tooLong = length > limits.maxRequestBytes || request.url.length > limits.maxRequestBytes;
-      if (tooLong) {
-        const body = { errors: [{ message: `The request is larger than ${limits.maxRequestBytes} bytes.`, extensions: { code: 'QUERY_TOO_COSTLY', limit: 'size' } }] };
-        endResponse(new Response(JSON.stringify(body), { status: 413, headers: { 'content-type': 'application/json' } }));
-      }
-    },
     onParse({ params }) {
       // graphql-armor's parser counts tokens as it reads them and calls onReject at the first one
       // past the limit: throwing there stops it. Checked in this hook rather than by replacing the

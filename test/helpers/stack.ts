@@ -88,3 +88,19 @@ export const test = base.extend<{ upstreams: UpstreamPool; stackOptions: StackOp
     }
   },
 });
+
+/**
+ * A stack of its own (fixture upstream and server), for a test that compares several
+ * configurations side by side; the caller closes it. Prefer the `stack` fixture above.
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const fixture = await createFixtureUpstream({ ...options.fixture });
+  const stack = await startServer(fixture, options.env);
+  return {
+    ...stack,
+    async close() {
+      await stack.close();
+      await fixture.close();
+    },
+  };
+}

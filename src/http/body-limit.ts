@@ -1,0 +1,111 @@
+/**
+ * The request-size limit, enforced on node:http before yoga sees the request: a URL longer than
+ * the limit gets 414, a body larger than the limit gets 413, whatever its transfer encoding.
+ * Bytes are counted as they arrive; the first byte past the limit answers at once with a coded
+ * JSON error and `Connection: close`, keeps nothing of the body and closes the connection (after
+ * a short linger while the rest is discarded, so the client can read the answer instead of a
+ * reset). A body within the limit is handed to yoga whole, so at most `maxBytes` per request is
+ * ever held.
+ */
+import { maxHeaderSize, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+
+export interface BodyLimitOptions {
+  maxBytes: number;
+  /** How long a refused connection may go on sending (discarded) before it is cut. */
+  lingerMs?: number;
+}
+
+/** The JSON body of a request refused before GraphQL; the same shape as every other error. */
+export function errorBody(message: string, extensions: Record<string, string | number>): string {
+  return JSON.stringify({ errors: [{ message, extensions }] });
+}
+
+function refuse(req: IncomingMessage, res: ServerResponse, status: 413 | 414, message: string, lingerMs: number): void {
+  const socket: Socket = req.socket;
+  // Node ends a `Connection: close` response with socket.destroySoon(), which resets a connection
+  // whose client is still sending, and a reset can swallow the 413. Half-close instead, discard
+  // what still arrives, and cut the connection when the client closes or the linger ends.
+  socket.destroySoon = () => {
+    socket.end();
+    const cut = setTimeout(() => socket.destroy(), lingerMs);
+    cut.unref();
+    socket.once('close', () => clearTimeout(cut));
+  };
+  req.removeAllListeners('data');
+  req.on('data', () => {});
+  req.on('error', () => {});
+  const body = errorBody(message, { code: 'QUERY_TOO_COSTLY', limit: 'size' });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    connection: 'close',
+  });
+  res.end(body);
+}
+
+export function limitRequestSize(handler: RequestListener, options: BodyLimitOptions): RequestListener {
+  const { maxBytes } = options;
+  const lingerMs = options.lingerMs ?? 2_000;
+  return (req, res) => {
+    if ((req.url ?? '').length > maxBytes) {
+      refuse(req, res, 414, `The request URL is longer than ${maxBytes} bytes.`, lingerMs);
+      return;
+    }
+    const declared = req.headers['content-length'];
+    if (declared !== undefined && Number(declared) > maxBytes) {
+      refuse(req, res, 413, `The request body is larger than ${maxBytes} bytes.`, lingerMs);
+      return;
+    }
+    const hasBody = req.headers['transfer-encoding'] !== undefined || (declared !== undefined && declared !== '0');
+    if (!hasBody) {
+      handler(req, res);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let refused = false;
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > maxBytes) {
+        refused = true;
+        chunks.length = 0;
+        req.off('data', onData);
+        refuse(req, res, 413, `The request body is larger than ${maxBytes} bytes.`, lingerMs);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => {
+      if (refused) return;
+      // @whatwg-node/server takes a request whose body was already read from `body`.
+      (req as IncomingMessage & { body?: Buffer }).body = Buffer.concat(chunks, received);
+      handler(req, res);
+    });
+    // An aborted upload has nobody to answer.
+    req.once('error', () => chunks.splice(0));
+  };
+}
+
+/**
+ * Requests node:http refuses before any handler runs (headers over its `maxHeaderSize`, malformed
+ * framing) get the same coded JSON as everything else instead of a bare status line.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  // As node's own handler: answer only on a socket still writable and not mid-response.
+  const current = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || current?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, body] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? ['431 Request Header Fields Too Large', errorBody(`The request URL and headers are larger than ${maxHeaderSize} bytes.`, { code: 'QUERY_TOO_COSTLY', limit: 'size' })]
+      : error.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW'
+        ? ['413 Payload Too Large', errorBody('The chunk extensions of the request are too large.', { code: 'QUERY_TOO_COSTLY', limit: 'size' })]
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? ['408 Request Timeout', errorBody('The request took too long to arrive.', { code: 'BAD_REQUEST' })]
+          : ['400 Bad Request', errorBody('The HTTP request is malformed.', { code: 'BAD_REQUEST' })];
+  socket.end(`HTTP/1.1 ${status}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+}

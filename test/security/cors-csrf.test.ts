@@ -1,0 +1,96 @@
+/**
+ * CORS never allows credentials and can be narrowed to CORS_ORIGINS; requests a page could forge
+ * without a preflight (forms, multipart, text/plain, header-less GETs) are refused, while JSON
+ * POSTs and GraphiQL work as before.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { startStack, type Stack } from '../helpers/stack.js';
+
+let open: Stack;
+let narrow: Stack;
+beforeAll(async () => {
+  open = await startStack();
+  narrow = await startStack({ env: { CORS_ORIGINS: 'https://app.example, http://localhost:3000' } });
+});
+afterAll(async () => {
+  await open.close();
+  await narrow.close();
+});
+
+const query = JSON.stringify({ query: '{ __typename }' });
+const cors = (response: Response) => ({
+  origin: response.headers.get('access-control-allow-origin'),
+  credentials: response.headers.get('access-control-allow-credentials'),
+});
+
+describe('CORS', () => {
+  it('by default, any origin may read answers, never with credentials, preflight included', async () => {
+    const preflight = await fetch(open.url, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://anyone.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(cors(preflight)).toEqual({ origin: 'https://anyone.example', credentials: null });
+    const answer = await fetch(open.url, { method: 'POST', headers: { origin: 'https://anyone.example', 'content-type': 'application/json' }, body: query });
+    expect(await answer.json()).toEqual({ data: { __typename: 'Query' } });
+    expect(cors(answer)).toEqual({ origin: 'https://anyone.example', credentials: null });
+    expect(answer.headers.get('vary')).toContain('Origin');
+  });
+
+  it('with CORS_ORIGINS, listed origins are allowed without credentials and others get no CORS headers', async () => {
+    for (const origin of ['https://app.example', 'http://localhost:3000']) {
+      const answer = await fetch(narrow.url, { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: query });
+      expect(cors(answer)).toEqual({ origin, credentials: null });
+    }
+    const other = await fetch(narrow.url, { method: 'POST', headers: { origin: 'https://evil.example', 'content-type': 'application/json' }, body: query });
+    expect(cors(other)).toEqual({ origin: null, credentials: null });
+    const preflight = await fetch(narrow.url, { method: 'OPTIONS', headers: { origin: 'null', 'access-control-request-method': 'POST' } });
+    expect(cors(preflight)).toEqual({ origin: null, credentials: null });
+  });
+
+  it('when CORS_ORIGINS holds something that is not an origin, then the configuration is refused', () => {
+    expect(() => loadConfig({ CORS_ORIGINS: 'https://ok.example,not an origin' })).toThrow(ConfigError);
+    expect(loadConfig({ CORS_ORIGINS: '*' }).server.corsOrigins).toBeUndefined();
+    expect(loadConfig({ CORS_ORIGINS: 'https://a.example,https://b.example:8443' }).server.corsOrigins).toEqual(['https://a.example', 'https://b.example:8443']);
+  });
+});
+
+describe('CSRF prevention', () => {
+  const form = (contentType: string, body: BodyInit) => fetch(open.url, { method: 'POST', headers: { 'content-type': contentType }, body });
+
+  it('when a form, multipart or text/plain body is posted, then it is refused with UNSUPPORTED_MEDIA_TYPE before execution', async () => {
+    const multipart = new FormData();
+    multipart.set('operations', query);
+    const answers = [
+      await form('application/x-www-form-urlencoded', 'query=%7B__typename%7D'),
+      await fetch(open.url, { method: 'POST', body: multipart }),
+      await form('text/plain', query),
+    ];
+    for (const answer of answers) {
+      expect(answer.status).toBe(415);
+      expect(((await answer.json()) as { errors: Array<{ extensions: unknown }> }).errors[0]?.extensions).toEqual({ code: 'UNSUPPORTED_MEDIA_TYPE' });
+    }
+  });
+
+  it('when a GET carries no header that forces a preflight, then it is refused 403; with one it runs', async () => {
+    const get = (headers: Record<string, string>) => fetch(`${open.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { accept: 'application/json', ...headers } });
+    const bare = await get({});
+    expect(bare.status).toBe(403);
+    expect(((await bare.json()) as { errors: Array<{ extensions: unknown }> }).errors[0]?.extensions).toEqual({ code: 'BAD_REQUEST' });
+    const preflighted: Array<Record<string, string>> = [{ 'x-graphql-yoga-csrf': '1' }, { 'apollo-require-preflight': 'true' }, { 'content-type': 'application/json' }];
+    for (const headers of preflighted) {
+      const answer = await get(headers);
+      expect(await answer.json()).toEqual({ data: { __typename: 'Query' } });
+    }
+    expect(open.fixture.calls()).toBe(0);
+  });
+
+  it('when a plain JSON POST or the GraphiQL page is asked for, then nothing more is needed', async () => {
+    const answer = await fetch(open.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: query });
+    expect(await answer.json()).toEqual({ data: { __typename: 'Query' } });
+    const page = await fetch(open.url, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('civitai-graphql');
+  });
+});

@@ -1,0 +1,188 @@
+/**
+ * The closed set of error codes, swept through HTTP: every failure class a client can cause or
+ * meet answers JSON whose errors carry a code of the README's Errors table and only documented
+ * extension keys; a response without `data` has a 4xx under application/graphql-response+json.
+ */
+import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { GraphQLError } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_CODES, EXTENSION_KEYS } from '../../src/errors.js';
+import { toClosedError } from '../../src/plugins/useClosedErrors.js';
+import { startStack, type Stack } from '../helpers/stack.js';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ env: { CACHE_MAX_BYTES: '0', UPSTREAM_TIMEOUT_MS: '300', UPSTREAM_RETRY_BUDGET_MS: '0', UPSTREAM_MAX_ATTEMPTS: '1' } });
+});
+afterAll(() => stack.close());
+
+/** The README's Errors section: its table's codes and the extension keys it names. */
+function readmeErrors(): { codes: string[]; text: string } {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const text = readme.slice(readme.indexOf('## Errors'), readme.indexOf('\n## ', readme.indexOf('## Errors') + 1));
+  const codes = [...text.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1] as string);
+  return { codes, text };
+}
+
+interface Seen {
+  status: number;
+  contentType: string | null;
+  body: { data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, unknown> }>; extensions?: unknown };
+}
+
+const GQL = 'application/graphql-response+json';
+const JSON_POST = { 'content-type': 'application/json', accept: GQL };
+
+async function call(init: RequestInit & { path?: string; query?: string }): Promise<Seen> {
+  const url = init.path ? stack.url.replace('/graphql', init.path) : `${stack.url}${init.query ?? ''}`;
+  const response = await fetch(url, init);
+  return { status: response.status, contentType: response.headers.get('content-type'), body: (await response.json()) as Seen['body'] };
+}
+
+const post = (body: unknown, headers: Record<string, string> = JSON_POST) =>
+  call({ method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+
+/** A raw request that fetch would refuse to send (a malformed header line). */
+function rawRequest(lines: string): Promise<Seen> {
+  const url = new URL(stack.url);
+  return new Promise((resolve, reject) => {
+    import('node:net').then(({ connect }) => {
+      const socket = connect(Number(url.port), url.hostname, () => socket.write(lines));
+      let text = '';
+      socket.on('data', (d) => (text += d.toString()));
+      socket.on('end', () => {
+        const [head, body] = text.split('\r\n\r\n') as [string, string];
+        resolve({ status: Number(head.split(' ')[1]), contentType: /content-type: ([^\r]+)/i.exec(head)?.[1] ?? null, body: JSON.parse(body) as Seen['body'] });
+      });
+      socket.on('error', reject);
+    }, reject);
+  });
+}
+
+const oversize = (): Promise<Seen> =>
+  new Promise((resolve, reject) => {
+    const url = new URL(stack.url);
+    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'] ?? null, body: JSON.parse(text) as Seen['body'] }));
+    });
+    req.on('error', () => {});
+    req.end(JSON.stringify({ query: '{ __typename }', extensions: { pad: 'x'.repeat(200_000) } }));
+    req.on('error', reject);
+  });
+
+const withFault = async (status: number, query = '{ model(id: 64) { name } }') => {
+  stack.fixture.clearFaults();
+  stack.fixture.inject({ fault: { kind: 'status', status }, route: 'model', times: Infinity });
+  stack.fixture.inject({ fault: { kind: 'status', status }, route: 'models', times: Infinity });
+  try {
+    return await post({ query });
+  } finally {
+    stack.fixture.clearFaults();
+  }
+};
+
+/** Each failure class: how to cause it, the code it must carry, and the status under graphql-response+json. */
+const classes: Array<[string, () => Promise<Seen>, string, number]> = [
+  ['a syntax error', () => post({ query: '{ models(' }), 'GRAPHQL_PARSE_FAILED', 400],
+  ['an unknown field', () => post({ query: '{ nope }' }), 'GRAPHQL_VALIDATION_FAILED', 400],
+  ['a body that is not JSON', () => post('{"query": '), 'BAD_REQUEST', 400],
+  ['a body without a query', () => post({}), 'BAD_REQUEST', 400],
+  ['an unknown body parameter', () => post({ query: '{ __typename }', pad: 1 }), 'BAD_REQUEST', 400],
+  ['two operations and no name', () => post({ query: 'query A { __typename } query B { __typename }' }), 'BAD_REQUEST', 400],
+  ['a variable of the wrong type', () => post({ query: 'query ($n: Int!) { models(first: $n) { nodes { id } } }', variables: { n: 'x' } }), 'BAD_USER_INPUT', 400],
+  ['a missing required variable', () => post({ query: 'query ($id: Int!) { model(id: $id) { id } }' }), 'BAD_USER_INPUT', 400],
+  ['a PUT', () => call({ method: 'PUT', headers: JSON_POST, body: '{}' }), 'METHOD_NOT_ALLOWED', 405],
+  ['a mutation over GET', () => call({ method: 'GET', query: '?query=mutation%7B__typename%7D', headers: { accept: GQL, 'x-graphql-yoga-csrf': '1' } }), 'METHOD_NOT_ALLOWED', 405],
+  ['an XML body', () => post('<q/>', { 'content-type': 'text/xml', accept: GQL }), 'UNSUPPORTED_MEDIA_TYPE', 415],
+  ['a form post', () => post('query=%7B__typename%7D', { 'content-type': 'application/x-www-form-urlencoded', accept: GQL }), 'UNSUPPORTED_MEDIA_TYPE', 415],
+  ['an Accept nothing can meet', () => post({ query: '{ __typename }' }, { 'content-type': 'application/json', accept: 'text/csv' }), 'NOT_ACCEPTABLE', 406],
+  ['a GET without a preflight header', () => call({ method: 'GET', query: '?query=%7B__typename%7D', headers: { accept: GQL } }), 'BAD_REQUEST', 403],
+  ['a path other than /graphql', () => call({ method: 'GET', path: '/nope', headers: { accept: GQL } }), 'NOT_FOUND', 404],
+  ['an oversize body', oversize, 'QUERY_TOO_COSTLY', 413],
+  ['oversize headers', () => call({ method: 'GET', query: `?query=${'x'.repeat(20_000)}`, headers: { accept: GQL } }), 'QUERY_TOO_COSTLY', 431],
+  ['malformed HTTP', () => rawRequest('POST /graphql HTTP/1.1\r\nhost: x\r\nbad header\r\n\r\n'), 'BAD_REQUEST', 400],
+  ['too many tokens', () => post({ query: `{ ${'__typename '.repeat(3000)} }` }), 'QUERY_TOO_COSTLY', 400],
+  ['too deep', () => post({ query: '{ models(first: 1) { nodes { modelVersions { model { modelVersions { model { modelVersions { model { modelVersions { model { modelVersions { model { name } } } } } } } } } } } } }' }), 'QUERY_TOO_COSTLY', 400],
+  ['too many aliases', () => post({ query: `{ ${Array.from({ length: 40 }, (_, i) => `a${i}: model(id: 64) { name }`).join(' ')} }` }), 'QUERY_TOO_COSTLY', 400],
+  ['too many planned upstream calls', () => post({ query: '{ models(first: 100) { nodes { creator { models(first: 100) { nodes { tags { models(first: 100) { nodes { id } } } } } } } } }' }), 'QUERY_TOO_COSTLY', 400],
+  ['a bad argument', () => post({ query: '{ creator(username: "  ") { username } }' }), 'BAD_USER_INPUT', 200],
+  ['a missing model', () => post({ query: '{ model(id: 3) { name } }' }), 'NOT_FOUND', 200],
+  ['an upstream 401', () => withFault(401), 'UNAUTHENTICATED', 200],
+  ['an upstream 403', () => withFault(403), 'FORBIDDEN', 200],
+  ['an upstream 500', () => withFault(500), 'UPSTREAM_UNAVAILABLE', 200],
+  ['an upstream 429', () => withFault(429), 'UPSTREAM_RATE_LIMITED', 200],
+  [
+    'an upstream stall',
+    async () => {
+      stack.fixture.inject({ fault: { kind: 'slow', ms: 1000 }, route: 'model', times: Infinity });
+      stack.fixture.inject({ fault: { kind: 'slow', ms: 1000 }, route: 'models', times: Infinity });
+      try {
+        return await post({ query: '{ model(id: 64) { name } }' });
+      } finally {
+        stack.fixture.clearFaults();
+      }
+    },
+    'UPSTREAM_TIMEOUT',
+    200,
+  ],
+  [
+    'an upstream HTML page',
+    async () => {
+      stack.fixture.inject({ fault: { kind: 'html', status: 200 }, route: 'model', times: Infinity });
+      stack.fixture.inject({ fault: { kind: 'html', status: 200 }, route: 'models', times: Infinity });
+      try {
+        return await post({ query: '{ model(id: 64) { name } }' });
+      } finally {
+        stack.fixture.clearFaults();
+      }
+    },
+    'UPSTREAM_BAD_RESPONSE',
+    200,
+  ],
+];
+
+const seenCodes = new Set<string>();
+
+describe('every failure class carries a documented code', () => {
+  it('the README table lists exactly the codes of src/errors.ts, and names every extension key', () => {
+    const { codes, text } = readmeErrors();
+    expect([...codes].sort()).toEqual([...ERROR_CODES].sort());
+    for (const key of EXTENSION_KEYS) expect(text).toContain(`\`${key}\``);
+  });
+
+  it.each(classes)('%s', async (_what, cause, code, status) => {
+    const seen = await cause();
+    expect(seen.contentType).toMatch(/^application\/(graphql-response\+)?json/);
+    expect(Object.keys(seen.body).every((k) => ['data', 'errors', 'extensions'].includes(k))).toBe(true);
+    expect(seen.body.errors?.map((e) => e.extensions?.code)).toEqual([code]);
+    expect(seen.status).toBe(status);
+    if (!('data' in seen.body)) expect(seen.status).toBeGreaterThanOrEqual(400);
+    const { codes } = readmeErrors();
+    for (const error of seen.body.errors ?? []) {
+      expect(codes).toContain(error.extensions?.code);
+      expect(Object.keys(error.extensions ?? {}).every((k) => (EXTENSION_KEYS as readonly string[]).includes(k)), JSON.stringify(error.extensions)).toBe(true);
+      expect(JSON.stringify(error)).not.toMatch(/originalError|stack|httpStatus|127\.0\.0\.1/);
+      seenCodes.add(String(error.extensions?.code));
+    }
+  });
+
+  it('with application/json, a GraphQL-layer refusal keeps 200 while an HTTP-level one keeps its status', async () => {
+    const parse = await post({ query: '{ models(' }, { 'content-type': 'application/json', accept: 'application/json' });
+    expect([parse.status, parse.body.errors?.[0]?.extensions?.code]).toEqual([200, 'GRAPHQL_PARSE_FAILED']);
+    const badJson = await post('{', { 'content-type': 'application/json', accept: 'application/json' });
+    expect([badJson.status, badJson.body.errors?.[0]?.extensions?.code]).toEqual([400, 'BAD_REQUEST']);
+  });
+
+  it('a fault of ours leaves as INTERNAL_SERVER_ERROR with a masked message and nothing else', () => {
+    const fault = new GraphQLError('Cannot read properties of undefined (reading "id")', { path: ['model', 'id'], extensions: { secret: 'x', http: { status: 500 } } });
+    expect(toClosedError(fault, false).toJSON()).toEqual({ message: 'Unexpected error.', path: ['model', 'id'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    seenCodes.add('INTERNAL_SERVER_ERROR');
+  });
+
+  it('the sweep met every code of the closed set', () => {
+    expect([...seenCodes].sort()).toEqual([...ERROR_CODES].sort());
+  });
+});

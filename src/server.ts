@@ -15,6 +15,7 @@ import { toClientError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { useQueryLimits } from './plugins/useQueryLimits.js';
 import { COST_HEADER, useUpstreamCost } from './plugins/useUpstreamCost.js';
+import { consumerPlugins, consumerGraphiQL } from './plugins/consumers.js';
 import { schema } from './schema/index.js';
 import { createUpstreamClient, credentialFor, type Credential, type UpstreamClient } from './upstream/client.js';
 import { createUpstreamApi } from './upstream/index.js';
@@ -111,7 +112,7 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
     graphqlEndpoint: '/graphql',
     landingPage: false,
     renderGraphiQL,
-    graphiql: { title: 'civitai-graphql', defaultQuery: DEFAULT_QUERY },
+    graphiql: { title: 'civitai-graphql', defaultQuery: DEFAULT_QUERY, ...consumerGraphiQL(DEFAULT_QUERY) },
     context: ({ request }) => createContext(api, credentialOf(request, config)),
     maskedErrors: {
       maskError(error, message, isDev) {
@@ -129,7 +130,13 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
         return defaultMaskError(error, message, isDev);
       },
     },
-    plugins: [useQueryLimits(config.limits), ...wholeResultCache(config), useUpstreamCost({ always: config.reportCost, logger })],
+    plugins: [
+      ...consumerPlugins(config, 'before'),
+      useQueryLimits(config.limits),
+      ...wholeResultCache(config),
+      useUpstreamCost({ always: config.reportCost, logger }),
+      ...consumerPlugins(config, 'after'),
+    ],
     logging: false,
   });
 

@@ -43,7 +43,7 @@ async function compress(body: Uint8Array, encoding: Encoding, large: boolean): P
   if (encoding === 'gzip') return gzipAsync(body, { level: large ? 9 : 6 });
   return brotli(body, {
     params: {
-      [constants.BROTLI_PARAM_QUALITY]: large ? 9 : 4,
+      [constants.BROTLI_PARAM_QUALITY]: large ? 5 : 4,
       [constants.BROTLI_PARAM_SIZE_HINT]: body.byteLength,
       [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
     },

@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ModelListDocument } from '../../generated/graphql.js';
+import { ModelListDocument, type ModelListQuery } from '../../generated/graphql.js';
+import type { GraphQLResponse } from '../helpers/execute.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 const run = promisify(execFile);
@@ -38,7 +39,7 @@ describe('examples/consumer: a typed urql client', () => {
     const expected: Array<{ page: number; ids: string[]; hasNextPage: boolean }> = [];
     let after: string | null | undefined = null;
     for (let page = 1; page <= 3; page++) {
-      const result = await stack.client.execute(ModelListDocument, { first: 10, after, sort: 'NEWEST' });
+      const result: GraphQLResponse<ModelListQuery> = await stack.client.execute(ModelListDocument, { first: 10, after, sort: 'NEWEST' });
       const models = result.data?.models;
       expected.push({ page, ids: models?.edges.map((e) => e.node.id) ?? [], hasNextPage: models?.pageInfo.hasNextPage ?? false });
       after = models?.pageInfo.endCursor;

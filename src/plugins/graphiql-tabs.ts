@@ -6,9 +6,9 @@
  */
 import { print } from 'graphql';
 import type { GraphiQLOptions } from 'graphql-yoga';
-import { CreatorWithModelsDocument, NodeLookupDocument, SearchModelsDocument, TagsBackwardDocument } from '../../generated/graphql.js';
+import { CreatorWithModelsDocument, NodeLookupDocument, SearchModelsDocument, CreatorsBackwardDocument } from '../../generated/graphql.js';
 
 export function graphiqlTabs(defaultQuery: string): NonNullable<GraphiQLOptions['defaultTabs']> {
-  const examples = [SearchModelsDocument, CreatorWithModelsDocument, TagsBackwardDocument, NodeLookupDocument];
+  const examples = [SearchModelsDocument, CreatorWithModelsDocument, CreatorsBackwardDocument, NodeLookupDocument];
   return [{ query: defaultQuery }, ...examples.map((document) => ({ query: print(document) }))];
 }

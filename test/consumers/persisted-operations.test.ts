@@ -81,6 +81,12 @@ describe('APQ (PERSISTED_OPERATIONS=apq, the default)', () => {
     });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { errors: Array<{ extensions: unknown }> }).errors.map((e) => e.extensions)).toEqual([{ code: 'PERSISTED_QUERY_MISMATCH' }]);
+    const hashOnly = await fetch(stack.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: sha256('something else') } } }),
+    });
+    expect(hashOnly.status).toBe(404);
   });
 
   it('when Apollo uses GET for hashed queries, then a registered hash is answered over GET with public caching', async () => {

@@ -11,7 +11,9 @@ const config: CodegenConfig = {
   generates: {
     'generated/': {
       preset: 'client',
-      presetConfig: { fragmentMasking: false },
+      // persisted-documents.json (sha256 of each printed operation → its text) is the allow-list
+      // PERSISTED_OPERATIONS=trusted serves from; each generated document carries its hash.
+      presetConfig: { fragmentMasking: false, persistedDocuments: true },
       config: {
         useTypeImports: true,
         enumsAsTypes: true,

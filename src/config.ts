@@ -44,6 +44,9 @@ const envSchema = z.object({
   MAX_ALIASES: int(30, 0, 1_000),
   MAX_UPSTREAM_CALLS: int(1_500, 1, 1_000_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  PERSISTED_OPERATIONS: z.enum(['off', 'apq', 'trusted']).default('apq'),
+  PERSISTED_DOCUMENTS_FILE: z.string().min(1).optional(),
+  COMPRESSION: bool(true),
 });
 
 export type LogLevel = z.output<typeof envSchema>['LOG_LEVEL'];
@@ -80,6 +83,14 @@ export interface Config {
   };
   readonly reportCost: boolean;
   readonly logLevel: LogLevel;
+  readonly consumers: {
+    /** off: full query text only; apq: Apollo's automatic persisted queries; trusted: only the manifest's documents. */
+    readonly persistedOperations: 'off' | 'apq' | 'trusted';
+    /** The trusted documents manifest (codegen's persisted-documents.json); undefined: the package's own. */
+    readonly persistedDocumentsFile: string | undefined;
+    /** gzip/brotli answers by Accept-Encoding. */
+    readonly compression: boolean;
+  };
 }
 
 export class ConfigError extends Error {
@@ -127,5 +138,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     reportCost: e.REPORT_COST,
     logLevel: e.LOG_LEVEL,
+    consumers: {
+      persistedOperations: e.PERSISTED_OPERATIONS,
+      persistedDocumentsFile: e.PERSISTED_DOCUMENTS_FILE,
+      compression: e.COMPRESSION,
+    },
   });
 }

@@ -18,6 +18,7 @@ import { useClosedErrors } from './plugins/useClosedErrors.js';
 import { useCsrfPrevention } from './plugins/useCsrfPrevention.js';
 import { useQueryLimits } from './plugins/useQueryLimits.js';
 import { COST_HEADER, useUpstreamCost } from './plugins/useUpstreamCost.js';
+import { consumerPlugins, consumerGraphiQL } from './plugins/consumers.js';
 import { schema } from './schema/index.js';
 import { createUpstreamApi } from './upstream/index.js';
 import { credentialFor, type Credential } from './upstream/transport.js';
@@ -150,7 +151,7 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
     graphqlEndpoint: '/graphql',
     landingPage: false,
     renderGraphiQL,
-    graphiql: { title: 'civitai-graphql', defaultQuery: DEFAULT_QUERY },
+    graphiql: { title: 'civitai-graphql', defaultQuery: DEFAULT_QUERY, ...consumerGraphiQL(DEFAULT_QUERY) },
     context: ({ request }) => createContext(api, credentialOf(request, config)),
     maskedErrors: { maskError: createErrorMask(logger) },
     cors: corsFor(config),
@@ -159,10 +160,12 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
     multipart: false,
     plugins: [
       useCsrfPrevention(),
+      ...consumerPlugins(config, 'before'),
       useQueryLimits(config.limits),
       ...wholeResultCache(config),
       useUpstreamCost({ always: config.reportCost, logger }),
       useClosedErrors(logger),
+      ...consumerPlugins(config, 'after'),
     ],
     logging: false,
   });

@@ -1,0 +1,92 @@
+/**
+ * Response compression by Accept-Encoding (brotli preferred, then gzip; q-values honoured), with
+ * node:zlib off the event loop. whatwg-node's own useContentEncoding is not used: it matches
+ * encodings by exact string (`gzip, br` never finds " br"), ignores q-values, compresses
+ * streams (which would hold @defer parts back) and would recompress the 9 MB GraphiQL page on
+ * every view. Here:
+ *  - JSON answers (and other whole bodies of 1 KB or more) are compressed per response, at a
+ *    fast level;
+ *  - the GraphiQL page is compressed once per encoding and kept (it only changes with the
+ *    process);
+ *  - streamed answers (multipart/mixed of @defer/@stream, text/event-stream) pass through.
+ */
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
+import type { Plugin } from 'graphql-yoga';
+
+const brotli = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
+
+export type Encoding = 'br' | 'gzip';
+
+const MIN_BYTES = 1024;
+const STREAMED = /^(multipart\/|text\/event-stream)/i;
+
+/** The best encoding the client accepts, by q-value then our preference (br before gzip). */
+export function negotiateEncoding(acceptEncoding: string | null): Encoding | undefined {
+  if (!acceptEncoding) return undefined;
+  const q = new Map<string, number>();
+  for (const part of acceptEncoding.split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    if (!name) continue;
+    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const value = qParam === undefined ? 1 : Number(qParam.slice(2));
+    q.set(name, Number.isFinite(value) ? value : 0);
+  }
+  const weight = (encoding: Encoding) => q.get(encoding) ?? q.get('*') ?? 0;
+  const candidates = (['br', 'gzip'] as const).filter((e) => weight(e) > 0);
+  candidates.sort((a, b) => weight(b) - weight(a));
+  return candidates[0];
+}
+
+async function compress(body: Uint8Array, encoding: Encoding, large: boolean): Promise<Buffer> {
+  if (encoding === 'gzip') return gzipAsync(body, { level: large ? 9 : 6 });
+  return brotli(body, {
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: large ? 5 : 4,
+      [constants.BROTLI_PARAM_SIZE_HINT]: body.byteLength,
+      [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+    },
+  });
+}
+
+function addVary(headers: Headers, name: string): void {
+  const current = headers.get('vary');
+  if (!current) headers.set('vary', name);
+  else if (!current.toLowerCase().split(/\s*,\s*/).includes(name.toLowerCase())) headers.set('vary', `${current}, ${name}`);
+}
+
+export function useCompression(): Plugin {
+  /** The GraphiQL page, compressed once per encoding (keyed by the page text itself). */
+  const pages = new Map<Encoding, { text: string; compressed: Promise<Buffer> }>();
+  return {
+    async onResponse({ request, response, setResponse, fetchAPI }) {
+      const type = response.headers.get('content-type') ?? '';
+      if (!response.body || response.headers.has('content-encoding') || STREAMED.test(type)) return;
+      addVary(response.headers, 'Accept-Encoding');
+      const encoding = negotiateEncoding(request.headers.get('accept-encoding'));
+      if (!encoding) return;
+      let compressed: Buffer;
+      if (type.startsWith('text/html')) {
+        const text = await response.text();
+        let page = pages.get(encoding);
+        if (page?.text !== text) {
+          page = { text, compressed: compress(Buffer.from(text), encoding, true) };
+          pages.set(encoding, page);
+        }
+        compressed = await page.compressed;
+      } else {
+        const body = new Uint8Array(await response.arrayBuffer());
+        if (body.byteLength < MIN_BYTES) {
+          setResponse(new fetchAPI.Response(body, { status: response.status, statusText: response.statusText, headers: response.headers }));
+          return;
+        }
+        compressed = await compress(body, encoding, false);
+      }
+      const headers = new fetchAPI.Headers(response.headers);
+      headers.set('content-encoding', encoding);
+      headers.set('content-length', String(compressed.byteLength));
+      setResponse(new fetchAPI.Response(compressed as Uint8Array<ArrayBuffer>, { status: response.status, statusText: response.statusText, headers }));
+    },
+  };
+}

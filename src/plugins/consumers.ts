@@ -1,0 +1,41 @@
+/**
+ * What client developers expect, each in its own plugin, gathered here so src/server.ts wires
+ * them in two lines:
+ *  - before the limits and the whole-result cache: `GET /` → GraphiQL and HEAD (http-entry),
+ *    persisted operations (they must fill in the query before the response cache keys on it),
+ *    @defer/@stream (The Guild's plugin; the cost estimate walks deferred fragments like others);
+ *  - after: HTTP caching headers, then compression (last, so it sees the final headers).
+ */
+import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
+import type { GraphiQLOptions, Plugin } from 'graphql-yoga';
+import type { Config } from '../config.js';
+import { useCompression } from './compression.js';
+import { graphiqlTabs } from './graphiql-tabs.js';
+import { useHttpCaching } from './http-caching.js';
+import { useHttpEntry } from './http-entry.js';
+import { usePersistedOperationsMode } from './persisted-operations.js';
+import { COST_HEADER } from './useUpstreamCost.js';
+
+export const GRAPHQL_ENDPOINT = '/graphql';
+
+export function consumerPlugins(config: Config, position: 'before' | 'after'): Plugin[] {
+  if (position === 'before') {
+    return [
+      useHttpEntry(GRAPHQL_ENDPOINT),
+      ...usePersistedOperationsMode(config.consumers.persistedOperations, config.consumers.persistedDocumentsFile),
+      useDeferStream(),
+    ];
+  }
+  return [
+    useHttpCaching({
+      ttlMs: config.cache.ttlMs.list,
+      anonymous: (request) => request.headers.get('authorization') === null && config.upstream.apiKey === undefined,
+      wantsCost: (request) => config.reportCost || request.headers.get(COST_HEADER) === '1',
+    }),
+    ...(config.consumers.compression ? [useCompression()] : []),
+  ];
+}
+
+export function consumerGraphiQL(defaultQuery: string): Pick<GraphiQLOptions, 'defaultTabs'> {
+  return { defaultTabs: graphiqlTabs(defaultQuery) };
+}

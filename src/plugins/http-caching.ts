@@ -1,0 +1,69 @@
+/**
+ * HTTP caching headers, so that a CDN or a browser in front serves repeats without reaching us.
+ *  - A query over GET, anonymous (no Authorization, no server key), error-free, not incremental
+ *    and without a cost report: `Cache-Control: public, max-age=<seconds left>`, where the time
+ *    left is the whole-result cache's (CACHE_TTL_LIST_MS from when the result was stored, read
+ *    from the Last-Modified the response cache records), and the full TTL when it is off.
+ *  - Anything with credentials: `private, no-store`. Everything else (POST, errors, @defer
+ *    answers, cost reports): `no-store`.
+ *  - `Vary` names every request header that changes the answer.
+ * ETag / If-None-Match → 304 is the response cache's; a 304 gets the same Cache-Control.
+ */
+import type { Plugin } from 'graphql-yoga';
+
+export const VARY = 'Accept, Accept-Encoding, Authorization, X-Upstream-Cost';
+
+export interface HttpCachingOptions {
+  /** Lifetime of a whole result (CACHE_TTL_LIST_MS). */
+  ttlMs: number;
+  /** True when the request is anonymous all the way upstream (no client credential, no server key). */
+  anonymous(request: Request): boolean;
+  /** True when the request asks for a per-request cost report. */
+  wantsCost(request: Request): boolean;
+}
+
+interface ResultFacts {
+  cacheable: boolean;
+  lastModified: string | undefined;
+}
+
+export function secondsLeft(ttlMs: number, lastModified: string | undefined, now = Date.now()): number {
+  const stored = lastModified === undefined ? Number.NaN : Date.parse(lastModified);
+  const left = Number.isNaN(stored) ? ttlMs : stored + ttlMs - now;
+  return Math.max(0, Math.floor(left / 1000));
+}
+
+export function useHttpCaching(options: HttpCachingOptions): Plugin {
+  const facts = new WeakMap<Request, ResultFacts>();
+  return {
+    onResultProcess({ request, result }) {
+      if (Array.isArray(result) || Symbol.asyncIterator in result) {
+        facts.set(request, { cacheable: false, lastModified: undefined });
+        return;
+      }
+      const headers = (result.extensions?.['http'] as { headers?: Record<string, string> } | undefined)?.headers;
+      facts.set(request, { cacheable: !result.errors?.length && result.data != null, lastModified: headers?.['Last-Modified'] });
+    },
+    onResponse({ request, response }) {
+      if (response.status >= 500 || response.headers.has('cache-control')) return;
+      const isGraphQL = facts.has(request) || response.status === 304;
+      if (!isGraphQL) return;
+      response.headers.set('vary', VARY);
+      if (!options.anonymous(request)) {
+        response.headers.set('cache-control', 'private, no-store');
+        return;
+      }
+      const fact = facts.get(request);
+      const publicOk =
+        (request.method === 'GET' || request.method === 'HEAD') &&
+        !options.wantsCost(request) &&
+        (response.status === 304 || (response.status === 200 && fact?.cacheable === true));
+      if (!publicOk) {
+        response.headers.set('cache-control', 'no-store');
+        return;
+      }
+      const lastModified = fact?.lastModified ?? response.headers.get('last-modified') ?? undefined;
+      response.headers.set('cache-control', `public, max-age=${secondsLeft(options.ttlMs, lastModified)}`);
+    },
+  };
+}

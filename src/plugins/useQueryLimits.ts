@@ -1,6 +1,6 @@
 /**
  * Limits checked before any upstream call: request size, tokens (at parse), depth and aliases
- * (graphql-armor validation rules), and the planned upstream calls (query-cost.ts). Every
+ * (graphql-armor validation rules), and the planned upstream calls (query-cost.ts, from the costs each field declares). Every
  * rejection is a QUERY_TOO_COSTLY error naming the limit.
  */
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
@@ -66,7 +66,7 @@ export function useQueryLimits(limits: QueryLimits): Plugin {
       );
     },
     onExecute({ args, setResultAndStopExecution }) {
-      const planned = estimateUpstreamCalls(args.document as DocumentNode, (args.variableValues ?? {}) as Record<string, unknown>, args.operationName);
+      const planned = estimateUpstreamCalls(args.schema, args.document as DocumentNode, (args.variableValues ?? {}) as Record<string, unknown>, args.operationName);
       if (planned > limits.maxUpstreamCalls) {
         setResultAndStopExecution({
           errors: [

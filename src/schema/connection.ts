@@ -6,9 +6,12 @@ import type { Context } from '../context.js';
 import type { ConnectionArgs } from '../pagination/args.js';
 import { resolveWindow } from '../pagination/args.js';
 import { scopeOf } from '../pagination/cursor.js';
+import { connectionCost } from './cost.js';
 import { offsetWindow } from '../pagination/offset-window.js';
 import { streamWindow, type StreamAnswer } from '../pagination/stream-window.js';
-import type { WindowResult } from '../pagination/window.js';
+import { toWindowResult, type WindowResult } from '../pagination/window.js';
+import { decodeCursor } from '../pagination/cursor.js';
+import type { RelayWindow } from '../pagination/args.js';
 import { UpstreamError } from '../upstream/errors.js';
 import type { ModelListParams, ModelPage, UpstreamModel } from '../upstream/models.js';
 import type { PageMetadata } from '../upstream/shapes.js';
@@ -20,6 +23,21 @@ export type ModelFilters = Omit<ModelListParams, 'limit' | 'page' | 'cursor' | '
 /** The live API's page mode ends at page × limit = 1000 (civitai-api-live.md). */
 const MODELS_PAGE_MODE_END = 1000;
 const MAX_MODELS_LIMIT = 100;
+
+/** What each connection field declares it may cost: a window over the upstream's page cap. */
+export const MODEL_WINDOW_COST = connectionCost(MAX_MODELS_LIMIT);
+export const CREATOR_WINDOW_COST = connectionCost(MAX_CREATORS_LIMIT);
+export const TAG_WINDOW_COST = connectionCost(MAX_TAGS_LIMIT);
+
+/**
+ * `first: 0` / `last: 0` asks for nothing, so nothing is fetched (the cost plan charges it 0):
+ * no edges, no total, `hasNextPage` false. A cursor given with it is still checked.
+ */
+function emptyWindow<T>(window: RelayWindow, scope: string): WindowResult<T> {
+  const cursor = window.direction === 'forward' ? window.after : window.before;
+  if (cursor !== null) decodeCursor(scope, cursor);
+  return toWindowResult<T>(scope, [], { hasNextPage: false, hasPreviousPage: window.direction === 'forward' && cursor !== null, totalCount: null });
+}
 
 const EMPTY: StreamAnswer<UpstreamModel> = { items: [], nextCursor: undefined, more: false, total: 0 };
 
@@ -39,6 +57,7 @@ function toStreamAnswer(page: ModelPage, tag: string | undefined): StreamAnswer<
 export function modelConnection(ctx: Context, args: ConnectionArgs, filters: ModelFilters): Promise<WindowResult<UpstreamModel>> {
   const window = resolveWindow(args);
   const scope = scopeOf(['models', filters.query, filters.tag, filters.username, filters.types, filters.sort, filters.period, filters.rating, filters.nsfw]);
+  if (window.count === 0) return Promise.resolve(emptyWindow(window, scope));
   const load = (params: ModelListParams) =>
     ctx.loaders.modelPage.load(params).then(
       (page) => toStreamAnswer(page, filters.tag),
@@ -73,7 +92,10 @@ export function trustedTotal(metadata: PageMetadata, page: number, limit: number
 }
 
 export function creatorConnection(ctx: Context, args: ConnectionArgs, query: string | undefined): Promise<WindowResult<UpstreamCreator>> {
-  return offsetWindow(resolveWindow(args), scopeOf(['creators', query]), {
+  const window = resolveWindow(args);
+  const scope = scopeOf(['creators', query]);
+  if (window.count === 0) return Promise.resolve(emptyWindow(window, scope));
+  return offsetWindow(window, scope, {
     limits: { maxLimit: MAX_CREATORS_LIMIT, maxEnd: null },
     fetchPage: async (page, limit) => {
       const answer = await ctx.loaders.creatorPage.load({ page, limit, query });
@@ -83,7 +105,10 @@ export function creatorConnection(ctx: Context, args: ConnectionArgs, query: str
 }
 
 export function tagConnection(ctx: Context, args: ConnectionArgs, query: string | undefined): Promise<WindowResult<UpstreamTag>> {
-  return offsetWindow(resolveWindow(args), scopeOf(['tags', query]), {
+  const window = resolveWindow(args);
+  const scope = scopeOf(['tags', query]);
+  if (window.count === 0) return Promise.resolve(emptyWindow(window, scope));
+  return offsetWindow(window, scope, {
     limits: { maxLimit: MAX_TAGS_LIMIT, maxEnd: null },
     fetchPage: async (page, limit) => {
       const answer = await ctx.loaders.tagPage.load({ page, limit, query });

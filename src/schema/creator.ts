@@ -2,7 +2,8 @@
 import type { Context } from '../context.js';
 import { builder } from './builder.js';
 import { nodesOrErrors } from './enums.js';
-import { creatorConnection, modelConnection } from './connection.js';
+import { CREATOR_WINDOW_COST, MODEL_WINDOW_COST, creatorConnection, modelConnection } from './connection.js';
+import { CALLS_PER_LOOKUP, cost } from './cost.js';
 import { modelListArgs, modelListFilters } from './model-filters.js';
 import { CreatorRef, ModelConnectionRef, ModelRef, type CreatorSource } from './refs.js';
 import * as valid from './validate.js';
@@ -27,12 +28,14 @@ builder.node(CreatorRef, {
     image: t.string({
       nullable: true,
       description: 'URL of the creator\u2019s avatar, or null.',
+      extensions: cost({ calls: CALLS_PER_LOOKUP.Creator, shares: 'creatorByUsername' }),
       resolve: async (c, _args, ctx) => (c.image !== undefined ? c.image : ((await listed(c, ctx))?.image ?? null)),
     }),
     modelCount: t.int({
       nullable: true,
       description:
         'Published models of every content level (so it can exceed what `models` lists without `nsfw: true`). Null when Civitai does not list the creator.',
+      extensions: cost({ calls: CALLS_PER_LOOKUP.Creator, shares: 'creatorByUsername' }),
       resolve: async (c, _args, ctx) => (c.modelCount !== undefined ? c.modelCount : ((await listed(c, ctx))?.modelCount ?? null)),
     }),
     models: t.connection(
@@ -40,6 +43,7 @@ builder.node(CreatorRef, {
         type: ModelRef,
         description: 'The creator\u2019s models. Without `nsfw: true` only PG-level models are listed.',
         args: modelListArgs,
+        extensions: MODEL_WINDOW_COST,
         resolve: (c, args, ctx) => modelConnection(ctx, args, { ...modelListFilters(args), username: c.username }),
       },
       ModelConnectionRef,
@@ -58,6 +62,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'A creator by exact username. Null, with a NOT_FOUND error, when Civitai lists no such creator.',
     args: { username: t.arg.string({ required: true, description: 'The exact username.' }) },
+    extensions: cost({ calls: CALLS_PER_LOOKUP.Creator }),
     resolve: (_root, args, ctx) => ctx.loaders.creatorByUsername.load(valid.name('username', args.username)),
   }),
   creators: t.connection(
@@ -65,6 +70,7 @@ builder.queryFields((t) => ({
       type: CreatorRef,
       description: 'Creators with at least one model, in Civitai\u2019s order.',
       args: { query: t.arg.string({ description: 'Only creators whose username contains this text.' }) },
+      extensions: CREATOR_WINDOW_COST,
       resolve: (_root, args, ctx) => creatorConnection(ctx, args, valid.optionalText('query', args.query)),
     },
     CreatorConnectionRef,

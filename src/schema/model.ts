@@ -1,7 +1,8 @@
 /** `Model`: a Civitai model with its versions, tags and creator; `Query.model` and `Query.models`. */
 import type { UpstreamModel } from '../upstream/models.js';
 import { builder } from './builder.js';
-import { modelConnection, type ModelFilters } from './connection.js';
+import { MODEL_WINDOW_COST, modelConnection, type ModelFilters } from './connection.js';
+import { ASSUMED_ITEMS, CALLS_PER_LOOKUP, cost } from './cost.js';
 import { ModelTypeEnum, modelTypeOf, nodesOrErrors } from './enums.js';
 import { modelListArgs, modelListFilters } from './model-filters.js';
 import { CreatorRef, ModelConnectionRef, ModelRef, ModelVersionRef, TagRef } from './refs.js';
@@ -54,6 +55,7 @@ builder.node(ModelRef, {
     tags: t.field({
       type: [TagRef],
       description: 'The tags on the model.',
+      extensions: cost({ calls: 0, items: ASSUMED_ITEMS.tagsPerModel }),
       resolve: (model) => model.tags.map((name) => ({ name })),
     }),
     creator: t.field({
@@ -65,6 +67,7 @@ builder.node(ModelRef, {
     modelVersions: t.field({
       type: [ModelVersionRef],
       description: 'Its published versions, newest first as Civitai orders them.',
+      extensions: cost({ calls: 0, items: ASSUMED_ITEMS.versionsPerModel }),
       resolve: (model) => model.modelVersions.map((version) => ({ version, model })),
     }),
   }),
@@ -76,6 +79,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'A model by its Civitai id. Null, with a NOT_FOUND error, when Civitai has no such model.',
     args: { id: t.arg.int({ required: true, description: 'Civitai\u2019s numeric model id.' }) },
+    extensions: cost({ calls: CALLS_PER_LOOKUP.Model }),
     resolve: (_root, args, ctx) => ctx.loaders.modelById.load(valid.civitaiId('id', args.id)),
   }),
   models: t.connection(
@@ -90,6 +94,7 @@ builder.queryFields((t) => ({
         rating: t.arg.float({ description: 'Minimum rating, 0–5 (Civitai has ignored it since 2024).' }),
         ...modelListArgs,
       },
+      extensions: MODEL_WINDOW_COST,
       resolve: (_root, args, ctx) => {
         const filters: ModelFilters = {
           query: valid.optionalText('query', args.query),

@@ -1,7 +1,8 @@
 /** `Tag`: a label on models; `Query.tag` and `Query.tags`. */
 import { builder } from './builder.js';
 import { nodesOrErrors } from './enums.js';
-import { modelConnection, tagConnection } from './connection.js';
+import { MODEL_WINDOW_COST, TAG_WINDOW_COST, modelConnection, tagConnection } from './connection.js';
+import { CALLS_PER_LOOKUP, cost } from './cost.js';
 import { modelListArgs, modelListFilters } from './model-filters.js';
 import { ModelConnectionRef, ModelRef, TagRef } from './refs.js';
 import * as valid from './validate.js';
@@ -15,6 +16,8 @@ builder.node(TagRef, {
     modelCount: t.int({
       nullable: true,
       description: 'How many models carry the tag, when Civitai reports it; the live API stopped reporting it in 2025 (null).',
+      // One lookup per tag, after a probe of whether the upstream reports counts at all.
+      extensions: cost({ calls: CALLS_PER_LOOKUP.Tag, oncePerOperation: 1 }),
       resolve: (tag, _args, ctx) => (tag.modelCount !== undefined ? tag.modelCount : ctx.loaders.tagModelCount(tag.name)),
     }),
     models: t.connection(
@@ -22,6 +25,7 @@ builder.node(TagRef, {
         type: ModelRef,
         description: 'Models with this tag. Without `nsfw: true` only PG-level models are listed.',
         args: modelListArgs,
+        extensions: MODEL_WINDOW_COST,
         resolve: (tag, args, ctx) => modelConnection(ctx, args, { ...modelListFilters(args), tag: tag.name }),
       },
       ModelConnectionRef,
@@ -40,6 +44,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'A tag by exact name (case-insensitive). Null, with a NOT_FOUND error, when Civitai has no such tag.',
     args: { name: t.arg.string({ required: true, description: 'The tag\u2019s name.' }) },
+    extensions: cost({ calls: CALLS_PER_LOOKUP.Tag }),
     resolve: (_root, args, ctx) => ctx.loaders.tagByName.load(valid.name('name', args.name)),
   }),
   tags: t.connection(
@@ -47,6 +52,7 @@ builder.queryFields((t) => ({
       type: TagRef,
       description: 'Tags. Without `query`, Civitai lists its featured tags, most used first; with it, tags starting with the text, shortest first.',
       args: { query: t.arg.string({ description: 'Only tags whose name starts with this text.' }) },
+      extensions: TAG_WINDOW_COST,
       resolve: (_root, args, ctx) => tagConnection(ctx, args, valid.optionalText('query', args.query)),
     },
     TagConnectionRef,

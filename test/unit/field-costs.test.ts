@@ -1,4 +1,4 @@
-import { isInterfaceType, isObjectType, type GraphQLInterfaceType, type GraphQLNamedType, type GraphQLObjectType } from 'graphql';
+import { GraphQLInt, GraphQLList, GraphQLObjectType as ObjectType, GraphQLString, isInterfaceType, isObjectType, type GraphQLInterfaceType, type GraphQLNamedType, type GraphQLObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { costOf } from '../../src/schema/cost.js';
 import { schema } from '../../src/schema/index.js';
@@ -16,5 +16,20 @@ describe('every field says what it costs upstream', () => {
       .filter((r) => r.reading.kind === 'undeclared')
       .map((r) => `${r.coordinate}: ${r.reading.kind === 'undeclared' ? r.reading.why : ''}`);
     expect(undeclared, 'declare `extensions: cost({...})` (src/schema/cost.ts) on these fields').toEqual([]);
+  });
+
+  it('when a field takes the context or lists objects without a declaration, then it reads as undeclared; one that only reads its parent is free', () => {
+    const Item = new ObjectType({ name: 'Item', fields: { n: { type: GraphQLInt } } });
+    const Probe = new ObjectType<unknown, unknown>({
+      name: 'Probe',
+      fields: {
+        loads: { type: GraphQLString, resolve: (_parent, _args, ctx) => (ctx as { load(): string }).load() },
+        items: { type: new GraphQLList(Item), resolve: () => [] },
+        reads: { type: GraphQLString, resolve: (parent) => (parent as { s: string }).s },
+        plain: { type: GraphQLString },
+      },
+    });
+    const kinds = Object.values(Probe.getFields()).map((field) => [field.name, costOf(field).kind]);
+    expect(kinds).toEqual([['loads', 'undeclared'], ['items', 'undeclared'], ['reads', 'free'], ['plain', 'free']]);
   });
 });

@@ -7,6 +7,7 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { GraphQLError, Lexer, Source, TokenKind, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { Context } from '../context.js';
 import { QueryTooCostlyError } from '../errors.js';
 import { estimateUpstreamCalls } from './query-cost.js';
 
@@ -67,6 +68,8 @@ export function useQueryLimits(limits: QueryLimits): Plugin {
     },
     onExecute({ args, setResultAndStopExecution }) {
       const planned = estimateUpstreamCalls(args.schema, args.document as DocumentNode, (args.variableValues ?? {}) as Record<string, unknown>, args.operationName);
+      const budget = (args.contextValue as Partial<Context> | undefined)?.budget;
+      if (budget) budget.planned = planned;
       if (planned > limits.maxUpstreamCalls) {
         setResultAndStopExecution({
           errors: [

@@ -210,4 +210,38 @@ describe('property: actual upstream calls never exceed the plan', () => {
     expect(executed).toBeGreaterThan(RUNS * 0.6);
     expect(withCalls).toBeGreaterThan(RUNS * 0.3);
   });
+
+  it(`when random windows are paged on with the cursors the server gave (seed ${SEED}), then each page makes at most its planned calls`, async () => {
+    const rng = prng(SEED + 1);
+    const cat = stack.fixture.catalogue;
+    const lists = [
+      () => `models(nsfw: ${rng.chance(0.5)}, sort: ${rng.pick(['NEWEST', 'MOST_DOWNLOADED', 'HIGHEST_RATED'])}, FIRST)`,
+      () => `models(tag: ${JSON.stringify(rng.pick(cat.tags).name)}, FIRST)`,
+      () => `models(username: ${JSON.stringify(rng.pick(cat.users).username)}, nsfw: true, FIRST)`,
+      () => `models(query: ${JSON.stringify(rng.pick(['a', 'xl', 'mix']))}, FIRST)`,
+      () => 'creators(FIRST)',
+      () => 'tags(FIRST)',
+    ];
+    const pages = async (field: string, window: string) => {
+      const query = `{ list: ${field.replace('FIRST', window)} { edges { cursor } pageInfo { startCursor endCursor hasNextPage } } }`;
+      const planned = estimateUpstreamCalls(schema, parse(query));
+      stack.fixture.resetLog();
+      const result = await stack.client.execute(query);
+      expect(stack.fixture.calls(), `seed ${SEED}: planned ${planned}, made ${stack.fixture.calls()}\n${query}`).toBeLessThanOrEqual(planned);
+      return (result.data as { list?: { pageInfo: { startCursor: string | null; endCursor: string | null } } } | null)?.list ?? null;
+    };
+    let continued = 0;
+    for (let run = 0; run < 40; run++) {
+      const field = rng.pick(lists)();
+      let page = await pages(field, `first: ${rng.int(1, 60)}`);
+      for (let step = 0; step < 3 && page?.pageInfo.endCursor; step++) {
+        const backward = rng.chance(0.3) && page.pageInfo.startCursor;
+        page = backward
+          ? await pages(field, `last: ${rng.int(0, 60)}, before: ${JSON.stringify(page.pageInfo.startCursor)}`)
+          : await pages(field, `first: ${rng.int(0, 60)}, after: ${JSON.stringify(page.pageInfo.endCursor)}`);
+        continued++;
+      }
+    }
+    expect(continued).toBeGreaterThan(40);
+  });
 });

@@ -10,9 +10,22 @@ export interface Context {
   readonly credential: Credential;
   readonly cost: UpstreamCost;
   readonly loaders: Loaders;
+  /** The upstream calls this request planned (set by useQueryLimits before execution). */
+  readonly budget: CallBudget;
+}
+
+/**
+ * The plan as a runtime limit: lists longer than the plan assumed (versions or tags of one
+ * model) must not spend more than was planned. The upstream call scope is meant to refuse a call
+ * once `cost.calls` reaches `planned` (the hook belongs in src/upstream/client.ts, not wired yet).
+ */
+export interface CallBudget {
+  planned: number | null;
 }
 
 export function createContext(api: UpstreamApi, credential: Credential): Context {
   const cost = emptyCost();
-  return { requestId: randomUUID(), credential, cost, loaders: createLoaders(api, { credential, cost }) };
+  const budget: CallBudget = { planned: null };
+  const scope = { credential, cost, budget };
+  return { requestId: randomUUID(), credential, cost, budget, loaders: createLoaders(api, scope) };
 }

@@ -1,6 +1,6 @@
 /**
  * Limits checked before any upstream call: tokens (graphql-armor's counting parser), depth and
- * aliases (graphql-armor validation rules), and the planned upstream calls (query-cost.ts). Every
+ * aliases (graphql-armor validation rules), and the planned upstream calls (query-cost.ts, from the costs each field declares). Every
  * rejection is a QUERY_TOO_COSTLY error naming the limit. The size limit is enforced on
  * node:http, as the bytes arrive (src/http/body-limit.ts).
  */
@@ -9,6 +9,7 @@ import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { MaxTokensParserWLexer } from '@escape.tech/graphql-armor-max-tokens';
 import { GraphQLError, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { Context } from '../context.js';
 import { QueryTooCostlyError } from '../errors.js';
 import { estimateUpstreamCalls } from './query-cost.js';
 
@@ -59,7 +60,9 @@ export function useQueryLimits(limits: QueryLimits): Plugin {
       );
     },
     onExecute({ args, setResultAndStopExecution }) {
-      const planned = estimateUpstreamCalls(args.document as DocumentNode, (args.variableValues ?? {}) as Record<string, unknown>, args.operationName);
+      const planned = estimateUpstreamCalls(args.schema, args.document as DocumentNode, (args.variableValues ?? {}) as Record<string, unknown>, args.operationName);
+      const budget = (args.contextValue as Partial<Context> | undefined)?.budget;
+      if (budget) budget.planned = planned;
       if (planned > limits.maxUpstreamCalls) {
         setResultAndStopExecution({
           errors: [

@@ -6,6 +6,7 @@ import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import type { Context } from '../context.js';
+import { FREE, WINDOW_LIST, cost, nodeLookupCalls } from './cost.js';
 import { decodeNodeId, encodeNodeId } from './global-id.js';
 
 export const builder = new SchemaBuilder<{
@@ -25,8 +26,8 @@ export const builder = new SchemaBuilder<{
   relay: {
     encodeGlobalID: encodeNodeId,
     decodeGlobalID: decodeNodeId,
-    nodesOnConnection: { description: 'The items of this window, without cursors.' },
-    edgesFieldOptions: { nullable: false, description: 'The items of this window, with their cursors.' },
+    nodesOnConnection: { description: 'The items of this window, without cursors.', extensions: WINDOW_LIST },
+    edgesFieldOptions: { nullable: false, description: 'The items of this window, with their cursors.', extensions: WINDOW_LIST },
     nodeFieldOptions: { nullable: false, description: 'The item.' },
     pageInfoFieldOptions: { description: 'Where this window stands in the list.' },
     defaultConnectionFieldOptions: { nullable: false },
@@ -35,12 +36,17 @@ export const builder = new SchemaBuilder<{
     nodeQueryOptions: {
       description: 'Fetches any object by its global ID. Null, with a NOT_FOUND error, when it does not exist.',
       args: { id: { description: 'A global ID from any `id` field.' } },
+      extensions: cost({ calls: (args, facts) => nodeLookupCalls([args.id], facts) }),
     },
     nodesQueryOptions: {
       description: 'Fetches objects by global ID, in the order given; null (with a NOT_FOUND error) for each that does not exist.',
       args: { ids: { description: 'Global IDs from any `id` fields.' } },
+      extensions: cost({
+        calls: (args, facts) => nodeLookupCalls(Array.isArray(args.ids) ? args.ids : [], facts),
+        items: (args) => (Array.isArray(args.ids) ? args.ids.length : 0),
+      }),
     },
-    idFieldOptions: { description: 'Global ID: stable, opaque, accepted by `node` and `nodes`.' },
+    idFieldOptions: { description: 'Global ID: stable, opaque, accepted by `node` and `nodes`.', extensions: FREE },
     cursorFieldOptions: { description: 'Opaque cursor of this edge, for `after` or `before`.' },
     hasNextPageFieldOptions: { description: 'Whether more items follow this window.' },
     hasPreviousPageFieldOptions: { description: 'Whether items precede this window.' },

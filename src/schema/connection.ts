@@ -4,21 +4,31 @@
  * answers in pagination's shape, with Civitai's quirks resolved; this is only glue.
  */
 import type { Context } from '../context.js';
-import type { ConnectionArgs } from '../pagination/args.js';
-import { resolveWindow } from '../pagination/args.js';
-import { scopeOf } from '../pagination/cursor.js';
+import { resolveWindow, type ConnectionArgs, type RelayWindow } from '../pagination/args.js';
+import { decodeCursor, scopeOf } from '../pagination/cursor.js';
 import { offsetWindow } from '../pagination/offset-window.js';
 import { streamWindow } from '../pagination/stream-window.js';
-import type { WindowResult } from '../pagination/window.js';
+import { toWindowResult, type WindowResult } from '../pagination/window.js';
 import type { UpstreamCreator } from '../upstream/creators.js';
 import type { ModelListParams, UpstreamModel } from '../upstream/models.js';
 import type { UpstreamTag } from '../upstream/tags.js';
 
 export type ModelFilters = Omit<ModelListParams, 'limit' | 'page' | 'cursor' | 'ids'>;
 
+/**
+ * `first: 0` / `last: 0` asks for nothing, so nothing is fetched (the cost plan charges it 0):
+ * no edges, no total, `hasNextPage` false. A cursor given with it is still checked.
+ */
+function emptyWindow<T>(window: RelayWindow, scope: string): WindowResult<T> {
+  const cursor = window.direction === 'forward' ? window.after : window.before;
+  if (cursor !== null) decodeCursor(scope, cursor);
+  return toWindowResult<T>(scope, [], { hasNextPage: false, hasPreviousPage: window.direction === 'forward' && cursor !== null, totalCount: null });
+}
+
 export function modelConnection(ctx: Context, args: ConnectionArgs, filters: ModelFilters): Promise<WindowResult<UpstreamModel>> {
   const window = resolveWindow(args);
   const scope = scopeOf(['models', filters.query, filters.tag, filters.username, filters.types, filters.sort, filters.period, filters.rating, filters.nsfw]);
+  if (window.count === 0) return Promise.resolve(emptyWindow(window, scope));
   const paging = ctx.loaders.paging.models(filters);
   const load = (params: ModelListParams) => ctx.loaders.modelPage.load(params);
   return streamWindow(window, scope, {
@@ -30,14 +40,20 @@ export function modelConnection(ctx: Context, args: ConnectionArgs, filters: Mod
 }
 
 export function creatorConnection(ctx: Context, args: ConnectionArgs, query: string | undefined): Promise<WindowResult<UpstreamCreator>> {
-  return offsetWindow(resolveWindow(args), scopeOf(['creators', query]), {
+  const window = resolveWindow(args);
+  const scope = scopeOf(['creators', query]);
+  if (window.count === 0) return Promise.resolve(emptyWindow(window, scope));
+  return offsetWindow(window, scope, {
     limits: ctx.loaders.paging.creators,
     fetchPage: (page, limit) => ctx.loaders.creatorPage.load({ page, limit, query }),
   });
 }
 
 export function tagConnection(ctx: Context, args: ConnectionArgs, query: string | undefined): Promise<WindowResult<UpstreamTag>> {
-  return offsetWindow(resolveWindow(args), scopeOf(['tags', query]), {
+  const window = resolveWindow(args);
+  const scope = scopeOf(['tags', query]);
+  if (window.count === 0) return Promise.resolve(emptyWindow(window, scope));
+  return offsetWindow(window, scope, {
     limits: ctx.loaders.paging.tags,
     fetchPage: (page, limit) => ctx.loaders.tagPage.load({ page, limit, query }),
   });

@@ -4,6 +4,7 @@ import { orNotFound } from '../errors.js';
 import { builder } from './builder.js';
 import { nodesOrErrors } from './enums.js';
 import { creatorConnection, modelConnection } from './connection.js';
+import { connectionCost, lookupCalls, cost } from './cost.js';
 import { modelListArgs, modelListFilters } from './model-filters.js';
 import { CreatorRef, ModelConnectionRef, ModelRef, type CreatorSource } from './refs.js';
 import * as valid from './validate.js';
@@ -23,12 +24,14 @@ builder.node(CreatorRef, {
     image: t.string({
       nullable: true,
       description: 'URL of the creator\u2019s avatar, or null.',
+      extensions: cost({ calls: lookupCalls('creator'), shares: 'creatorByUsername' }),
       resolve: async (c, _args, ctx) => (c.image !== undefined ? c.image : ((await listed(c, ctx))?.image ?? null)),
     }),
     modelCount: t.int({
       nullable: true,
       description:
         'Published models of every content level (so it can exceed what `models` lists without `nsfw: true`). Null when Civitai does not list the creator.',
+      extensions: cost({ calls: lookupCalls('creator'), shares: 'creatorByUsername' }),
       resolve: async (c, _args, ctx) => (c.modelCount !== undefined ? c.modelCount : ((await listed(c, ctx))?.modelCount ?? null)),
     }),
     models: t.connection(
@@ -36,6 +39,7 @@ builder.node(CreatorRef, {
         type: ModelRef,
         description: 'The creator\u2019s models. Without `nsfw: true` only PG-level models are listed.',
         args: modelListArgs,
+        extensions: connectionCost('models'),
         resolve: (c, args, ctx) => modelConnection(ctx, args, { ...modelListFilters(args), username: c.username }),
       },
       ModelConnectionRef,
@@ -54,6 +58,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'A creator by exact username. Null, with a NOT_FOUND error, when Civitai lists no such creator.',
     args: { username: t.arg.string({ required: true, description: 'The exact username.' }) },
+    extensions: cost({ calls: lookupCalls('creator') }),
     resolve: async (_root, args, ctx) => {
       const username = valid.name('username', args.username);
       return orNotFound(await ctx.loaders.creatorByUsername.load(username), `Creator "${username}"`);
@@ -64,6 +69,7 @@ builder.queryFields((t) => ({
       type: CreatorRef,
       description: 'Creators with at least one model, in Civitai\u2019s order.',
       args: { query: t.arg.string({ description: 'Only creators whose username contains this text.' }) },
+      extensions: connectionCost('creators'),
       resolve: (_root, args, ctx) => creatorConnection(ctx, args, valid.optionalText('query', args.query)),
     },
     CreatorConnectionRef,

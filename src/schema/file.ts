@@ -1,6 +1,7 @@
 /** `File`: one downloadable file of a model version. */
 import { builder } from './builder.js';
 import { ScanResultEnum, scanResultOf } from './enums.js';
+import { ASSUMED_ITEMS, cost } from './cost.js';
 import { FileRef } from './refs.js';
 
 const FileHashRef = builder.objectRef<{ algorithm: string; hash: string }>('FileHash').implement({
@@ -42,6 +43,11 @@ FileRef.implement({
       description: 'Where to download this file (answers with a Content-Disposition filename).',
       resolve: (s) => s.file.downloadUrl ?? s.versionDownloadUrl,
     }),
-    hashes: t.field({ type: [FileHashRef], description: 'Hashes of the file, by algorithm.', resolve: (s) => s.file.hashes }),
+    hashes: t.field({
+      type: [FileHashRef],
+      description: 'Hashes of the file, by algorithm.',
+      extensions: cost({ calls: 0, items: ASSUMED_ITEMS.hashesPerFile }),
+      resolve: (s) => s.file.hashes,
+    }),
   }),
 });

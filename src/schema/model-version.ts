@@ -6,6 +6,7 @@ import { builder } from './builder.js';
 import { nodesOrErrors } from './enums.js';
 import { FileRef, ImageRef, ModelRef, ModelVersionRef, type VersionRef } from './refs.js';
 import * as valid from './validate.js';
+import { ASSUMED_ITEMS, lookupCalls, cost } from './cost.js';
 import { detailOf, modelOf } from './version-detail.js';
 
 /** A field of the version, from this representation if it has it, else from the by-id one. */
@@ -49,12 +50,14 @@ builder.node(ModelVersionRef, {
       type: 'DateTime',
       nullable: true,
       description: 'When the version was created. Lists omit it, so reading it from a list costs one lookup per version.',
+      extensions: cost({ calls: lookupCalls('modelVersion'), shares: 'versionDetail' }),
       resolve: (ref, _args, ctx) => versionField(ref, ctx, 'createdAt'),
     }),
     updatedAt: t.field({
       type: 'DateTime',
       nullable: true,
       description: 'When the version was last updated. Lists omit it, so reading it from a list costs one lookup per version.',
+      extensions: cost({ calls: lookupCalls('modelVersion'), shares: 'versionDetail' }),
       resolve: (ref, _args, ctx) => versionField(ref, ctx, 'updatedAt'),
     }),
     publishedAt: t.field({
@@ -66,11 +69,13 @@ builder.node(ModelVersionRef, {
     status: t.string({
       nullable: true,
       description: 'Publication status (Published for everything public).',
+      extensions: cost({ calls: lookupCalls('modelVersion'), shares: 'versionDetail' }),
       resolve: (ref, _args, ctx) => versionField(ref, ctx, 'status'),
     }),
     air: t.string({
       nullable: true,
       description: 'The AI Resource Name, e.g. "urn:air:sdxl:checkpoint:civitai:827184@2514310".',
+      extensions: cost({ calls: lookupCalls('modelVersion'), shares: 'versionDetail' }),
       resolve: (ref, _args, ctx) => versionField(ref, ctx, 'air'),
     }),
     downloadUrl: t.string({
@@ -87,6 +92,7 @@ builder.node(ModelVersionRef, {
     files: t.field({
       type: [FileRef],
       description: 'Its files; the primary one first is not guaranteed, see `primary`. Empty for archived models.',
+      extensions: cost({ calls: 0, items: ASSUMED_ITEMS.filesPerVersion }),
       resolve: (ref) => {
         const only = ref.version.files.length === 1;
         return ref.version.files.map((file) => ({ file, versionDownloadUrl: only || file.primary ? ref.version.downloadUrl : null }));
@@ -95,11 +101,13 @@ builder.node(ModelVersionRef, {
     images: t.field({
       type: [ImageRef],
       description: 'Sample images (Civitai sends at most 20 per version in lists, 10 by id). Empty for taken-down models.',
+      extensions: cost({ calls: 0, items: ASSUMED_ITEMS.imagesPerVersion }),
       resolve: (ref) => ref.version.images.map((image) => ({ image, version: ref })),
     }),
     model: t.field({
       type: ModelRef,
       description: 'The model this version belongs to.',
+      extensions: cost({ calls: lookupCalls('model') }),
       resolve: (ref, _args, ctx) => ref.model ?? modelOf(ref.version, ctx),
     }),
   }),
@@ -111,6 +119,7 @@ builder.queryField('modelVersion', (t) =>
     nullable: true,
     description: 'A model version by its Civitai id. Null, with a NOT_FOUND error, when Civitai has no such version.',
     args: { id: t.arg.int({ required: true, description: 'Civitai\u2019s numeric version id.' }) },
+    extensions: cost({ calls: lookupCalls('modelVersion') }),
     resolve: async (_root, args, ctx) => {
       const id = valid.civitaiId('id', args.id);
       return { version: orNotFound(await ctx.loaders.modelVersionById.load(id), `Model version ${id}`), model: null };

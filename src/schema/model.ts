@@ -3,6 +3,7 @@ import type { UpstreamModel } from '../upstream/models.js';
 import { orNotFound } from '../errors.js';
 import { builder } from './builder.js';
 import { modelConnection, type ModelFilters } from './connection.js';
+import { ASSUMED_ITEMS, connectionCost, lookupCalls, cost } from './cost.js';
 import { ModelTypeEnum, modelTypeOf, nodesOrErrors } from './enums.js';
 import { modelListArgs, modelListFilters } from './model-filters.js';
 import { CreatorRef, ModelConnectionRef, ModelRef, ModelVersionRef, TagRef } from './refs.js';
@@ -55,6 +56,7 @@ builder.node(ModelRef, {
     tags: t.field({
       type: [TagRef],
       description: 'The tags on the model.',
+      extensions: cost({ calls: 0, items: ASSUMED_ITEMS.tagsPerModel }),
       resolve: (model) => model.tags.map((name) => ({ name })),
     }),
     creator: t.field({
@@ -66,6 +68,7 @@ builder.node(ModelRef, {
     modelVersions: t.field({
       type: [ModelVersionRef],
       description: 'Its published versions, newest first as Civitai orders them.',
+      extensions: cost({ calls: 0, items: ASSUMED_ITEMS.versionsPerModel }),
       resolve: (model) => model.modelVersions.map((version) => ({ version, model })),
     }),
   }),
@@ -77,6 +80,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'A model by its Civitai id. Null, with a NOT_FOUND error, when Civitai has no such model.',
     args: { id: t.arg.int({ required: true, description: 'Civitai\u2019s numeric model id.' }) },
+    extensions: cost({ calls: lookupCalls('model') }),
     resolve: async (_root, args, ctx) => {
       const id = valid.civitaiId('id', args.id);
       return orNotFound(await ctx.loaders.modelById.load(id), `Model ${id}`);
@@ -94,6 +98,7 @@ builder.queryFields((t) => ({
         rating: t.arg.float({ description: 'Minimum rating, 0–5 (Civitai has ignored it since 2024).' }),
         ...modelListArgs,
       },
+      extensions: connectionCost('models'),
       resolve: (_root, args, ctx) => {
         const filters: ModelFilters = {
           query: valid.optionalText('query', args.query),

@@ -3,6 +3,7 @@ import { orNotFound } from '../errors.js';
 import { builder } from './builder.js';
 import { nodesOrErrors } from './enums.js';
 import { modelConnection, tagConnection } from './connection.js';
+import { connectionCost, lookupCalls, cost } from './cost.js';
 import { modelListArgs, modelListFilters } from './model-filters.js';
 import { ModelConnectionRef, ModelRef, TagRef } from './refs.js';
 import * as valid from './validate.js';
@@ -16,6 +17,8 @@ builder.node(TagRef, {
     modelCount: t.int({
       nullable: true,
       description: 'How many models carry the tag, when Civitai reports it; the live API stopped reporting it in 2025 (null).',
+      // One lookup per tag, after a probe of whether the upstream reports counts at all.
+      extensions: cost({ calls: lookupCalls('tag'), oncePerOperation: 1 }),
       resolve: (tag, _args, ctx) => (tag.modelCount !== undefined ? tag.modelCount : ctx.loaders.tagModelCount(tag.name)),
     }),
     models: t.connection(
@@ -23,6 +26,7 @@ builder.node(TagRef, {
         type: ModelRef,
         description: 'Models with this tag. Without `nsfw: true` only PG-level models are listed.',
         args: modelListArgs,
+        extensions: connectionCost('models'),
         resolve: (tag, args, ctx) => modelConnection(ctx, args, { ...modelListFilters(args), tag: tag.name }),
       },
       ModelConnectionRef,
@@ -41,6 +45,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'A tag by exact name (case-insensitive). Null, with a NOT_FOUND error, when Civitai has no such tag.',
     args: { name: t.arg.string({ required: true, description: 'The tag\u2019s name.' }) },
+    extensions: cost({ calls: lookupCalls('tag') }),
     resolve: async (_root, args, ctx) => {
       const name = valid.name('name', args.name);
       return orNotFound(await ctx.loaders.tagByName.load(name), `Tag "${name}"`);
@@ -51,6 +56,7 @@ builder.queryFields((t) => ({
       type: TagRef,
       description: 'Tags. Without `query`, Civitai lists its featured tags, most used first; with it, tags starting with the text, shortest first.',
       args: { query: t.arg.string({ description: 'Only tags whose name starts with this text.' }) },
+      extensions: connectionCost('tags'),
       resolve: (_root, args, ctx) => tagConnection(ctx, args, valid.optionalText('query', args.query)),
     },
     TagConnectionRef,

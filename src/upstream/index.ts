@@ -15,6 +15,7 @@ import { modelVersionRequest, type UpstreamVersionDetail } from './model-version
 import {
   carriesCompleteModels,
   MAX_IDS_PER_CALL,
+  MAX_MODELS_LIMIT,
   modelListAnswer,
   modelListRequest,
   modelPaging,
@@ -64,6 +65,22 @@ export interface UpstreamApiOptions extends TransportOptions {
 /** Pages of /creators searched for one username before giving up. */
 const CREATOR_SEARCH_PAGES = 3;
 const TAG_SEARCH_LIMIT = 50;
+
+/**
+ * What calls of each kind may cost upstream, for the cost plan (src/plugins/query-cost.ts), which
+ * hands them to the costs the schema's fields declare: the page caps of the lists, and the calls
+ * one lookup by key may make here (a model: the ids batch, then its own call when the batch
+ * misses it; a creator: up to CREATOR_SEARCH_PAGES pages of /creators; a version, a tag: one).
+ */
+export interface UpstreamCostFacts {
+  readonly pageCaps: { readonly models: number; readonly creators: number; readonly tags: number };
+  readonly callsPerLookup: { readonly model: number; readonly modelVersion: number; readonly creator: number; readonly tag: number };
+}
+
+export const UPSTREAM_COST_FACTS: UpstreamCostFacts = {
+  pageCaps: { models: MAX_MODELS_LIMIT, creators: CREATOR_PAGING.maxLimit, tags: TAG_PAGING.maxLimit },
+  callsPerLookup: { model: 2, modelVersion: 1, creator: CREATOR_SEARCH_PAGES, tag: 1 },
+};
 
 /** A 404 where the route has no "not found" meaning (a list) is a failure of that call. */
 function present<T>(answer: Answer<T>, route: UpstreamRoute): T {

@@ -1,6 +1,12 @@
 import { describe, expect } from 'vitest';
 import { ModelPageDeepDocument } from '../../generated/graphql.js';
+import { maxCallsForWindow } from '../../src/pagination/bounds.js';
 import { estimateUpstreamCalls } from '../../src/plugins/query-cost.js';
+import { ASSUMED_ITEMS } from '../../src/schema/cost.js';
+import { UPSTREAM_COST_FACTS } from '../../src/upstream/index.js';
+
+const CALLS_PER_LOOKUP = { Model: UPSTREAM_COST_FACTS.callsPerLookup.model, Creator: UPSTREAM_COST_FACTS.callsPerLookup.creator };
+import { schema } from '../../src/schema/index.js';
 import { parse } from 'graphql';
 import { test } from '../helpers/stack.js';
 
@@ -35,12 +41,25 @@ describe('query limits, checked before any upstream call', () => {
 });
 
 describe('the plan of upstream calls', () => {
+  const plan = (query: string, variables?: Record<string, unknown>) => estimateUpstreamCalls(schema, parse(query), variables);
+  const page = maxCallsForWindow(20, UPSTREAM_COST_FACTS.pageCaps.models);
+
   test('when queries are estimated, then fan-out multiplies and per-parent lookups are charged once per parent', () => {
-    expect(estimateUpstreamCalls(parse('{ models(first: 20) { nodes { name } } }'))).toBe(2);
-    expect(estimateUpstreamCalls(parse('{ models(first: 20) { nodes { creator { modelCount image } } } }'))).toBe(22);
-    expect(estimateUpstreamCalls(parse('query ($n: Int) { models(first: $n) { nodes { tags { modelCount } } } }'), { n: 10 })).toBe(2 + 10 * 8);
-    expect(estimateUpstreamCalls(parse('{ model(id: 1) { modelVersions { createdAt updatedAt } } }'))).toBe(1 + 4);
-    expect(estimateUpstreamCalls(parse('fragment F on Model { creator { modelCount } } { models(first: 5) { edges { node { ...F } } } }'))).toBe(2 + 5);
+    expect(plan('{ models(first: 20) { nodes { name } } }')).toBe(page);
+    // image and modelCount share one creator lookup (up to CALLS_PER_LOOKUP.Creator calls).
+    expect(plan('{ models(first: 20) { nodes { creator { modelCount image } } } }')).toBe(page + 20 * CALLS_PER_LOOKUP.Creator);
+    // Tag counts: one lookup per tag, and one probe per operation.
+    expect(plan('query ($n: Int) { models(first: $n) { nodes { tags { modelCount } } } }', { n: 10 })).toBe(
+      maxCallsForWindow(10, UPSTREAM_COST_FACTS.pageCaps.models) + 10 * ASSUMED_ITEMS.tagsPerModel + 1,
+    );
+    expect(plan('{ model(id: 1) { modelVersions { createdAt updatedAt } } }')).toBe(CALLS_PER_LOOKUP.Model + ASSUMED_ITEMS.versionsPerModel);
+    expect(plan('fragment F on Model { creator { modelCount } } { models(first: 5) { edges { node { ...F } } } }')).toBe(
+      maxCallsForWindow(5, UPSTREAM_COST_FACTS.pageCaps.models) + 5 * CALLS_PER_LOOKUP.Creator,
+    );
+  });
+
+  test('when a window asks for nothing, then it is planned at no call', () => {
+    expect(plan('{ models(first: 0) { nodes { creator { image } } } tags(first: 0) { nodes { name } } }')).toBe(0);
   });
 });
 

@@ -6,6 +6,7 @@
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { estimateUpstreamCalls } from '../../src/plugins/query-cost.js';
+import { schema } from '../../src/schema/index.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { mergeIncremental, parseMultipart } from './multipart.js';
 
@@ -125,13 +126,13 @@ describe('the upstream-call limit sees deferred fragments', () => {
   const withoutFragment = /* GraphQL */ `query { models(first: 50) { nodes { id } } }`;
 
   it('when the costly part is deferred, then the estimate is the same as without @defer', () => {
-    const deferred = estimateUpstreamCalls(parse(EXPENSIVE), {}, undefined);
-    expect(deferred).toBe(estimateUpstreamCalls(parse(withoutDefer), {}, undefined));
-    expect(deferred).toBeGreaterThan(estimateUpstreamCalls(parse(withoutFragment), {}, undefined));
+    const deferred = estimateUpstreamCalls(schema, parse(EXPENSIVE), {}, undefined);
+    expect(deferred).toBe(estimateUpstreamCalls(schema, parse(withoutDefer), {}, undefined));
+    expect(deferred).toBeGreaterThan(estimateUpstreamCalls(schema, parse(withoutFragment), {}, undefined));
   });
 
   it('when a deferred fragment alone breaks MAX_UPSTREAM_CALLS, then QUERY_TOO_COSTLY comes before any upstream call', async () => {
-    const budget = estimateUpstreamCalls(parse(withoutFragment), {}, undefined);
+    const budget = estimateUpstreamCalls(schema, parse(withoutFragment), {}, undefined);
     const stack = await startStack({ env: { MAX_UPSTREAM_CALLS: String(budget) } });
     try {
       const fine = await stack.client.execute(withoutFragment);

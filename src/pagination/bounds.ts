@@ -1,0 +1,21 @@
+/**
+ * How many upstream calls one connection window may take: the bound the cost plan charges for a
+ * connection field, and the bound the window code is meant to stay within whatever a cursor says.
+ * Pure; the one owner of this formula.
+ */
+
+/**
+ * At most `ceil((size + 1) / maxLimit) + 2` calls for a window of `size` items (plus the one
+ * look-ahead item that tells `hasNextPage`) over an upstream whose pages hold at most `maxLimit`:
+ * - `ceil((size + 1) / maxLimit)` pages hold the window and its look-ahead,
+ * - `+ 1` when the window straddles a page boundary (or a short page needs a follow-up),
+ * - `+ 1` for backward paging: the probe for the total (`last` without `before`) or the drift of
+ *   page-mode offsets past counted ones (`before` found again by key).
+ *
+ * A window of 0 items makes no call.
+ */
+export function maxCallsForWindow(size: number, maxLimit: number): number {
+  if (!Number.isFinite(size) || size <= 0) return 0;
+  if (!Number.isInteger(maxLimit) || maxLimit < 1) throw new RangeError(`bad page cap ${maxLimit}`);
+  return Math.ceil((Math.floor(size) + 1) / maxLimit) + 2;
+}

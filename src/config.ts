@@ -38,12 +38,32 @@ const envSchema = z.object({
   MAX_ALIASES: int(30, 0, 1_000),
   MAX_UPSTREAM_CALLS: int(1_500, 1, 1_000_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  // Scale-out (README, "Running several replicas").
+  REDIS_URL: z
+    .string()
+    .refine((u) => /^rediss?:\/\/[^\s]+$/.test(u), 'must be a redis:// or rediss:// URL')
+    .optional(),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'letters, digits and :_.- only, at most 64').default('cgql:'),
+  REDIS_TIMEOUT_MS: int(50, 1, 10_000),
+  UPSTREAM_RATE_LIMIT: int(0, 0, 100_000),
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  SHUTDOWN_DELAY_MS: int(0, 0, 120_000),
+  CURSOR_SECRET: z.string().min(32, 'at least 32 characters').optional(),
 });
+
+/** Every environment variable the server reads (Dockerfile and compose.yaml are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.freeze([...Object.keys(envSchema.shape), 'FIXTURE_PORT']);
 
 export type LogLevel = z.output<typeof envSchema>['LOG_LEVEL'];
 
 export interface Config {
-  readonly server: { readonly port: number; readonly host: string; readonly shutdownGraceMs: number };
+  readonly server: {
+    readonly port: number;
+    readonly host: string;
+    readonly shutdownGraceMs: number;
+    /** On close(), how long /readyz says 503 while requests are still accepted. */
+    readonly shutdownDelayMs: number;
+  };
   readonly upstream: {
     readonly baseUrl: string;
     readonly apiKey: string | undefined;
@@ -66,6 +86,12 @@ export interface Config {
   };
   readonly reportCost: boolean;
   readonly logLevel: LogLevel;
+  readonly redis: { readonly url: string | undefined; readonly prefix: string; readonly timeoutMs: number };
+  /** Upstream requests per second per credential across the fleet; 0 = no limit. */
+  readonly upstreamRateLimit: number;
+  readonly metricsToken: string | undefined;
+  /** Signing key of pagination cursors; replicas must share it. */
+  readonly cursorSecret: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -84,7 +110,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const e = parsed.data;
   return Object.freeze({
-    server: { port: e.PORT, host: e.HOST, shutdownGraceMs: e.SHUTDOWN_GRACE_MS },
+    server: { port: e.PORT, host: e.HOST, shutdownGraceMs: e.SHUTDOWN_GRACE_MS, shutdownDelayMs: e.SHUTDOWN_DELAY_MS },
     upstream: {
       baseUrl: e.CIVITAI_API_URL.replace(/\/+$/, ''),
       apiKey: e.CIVITAI_API_KEY,
@@ -107,5 +133,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     reportCost: e.REPORT_COST,
     logLevel: e.LOG_LEVEL,
+    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, timeoutMs: e.REDIS_TIMEOUT_MS },
+    upstreamRateLimit: e.UPSTREAM_RATE_LIMIT,
+    metricsToken: e.METRICS_TOKEN,
+    cursorSecret: e.CURSOR_SECRET,
   });
 }

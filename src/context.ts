@@ -11,7 +11,7 @@ export interface Context {
   readonly loaders: Loaders;
 }
 
-export function createContext(api: UpstreamApi, credential: Credential): Context {
+export function createContext(api: UpstreamApi, credential: Credential, requestId: string = randomUUID()): Context {
   const cost = emptyCost();
-  return { requestId: randomUUID(), credential, cost, loaders: createLoaders(api, { credential, cost }) };
+  return { requestId, credential, cost, loaders: createLoaders(api, { credential, cost }) };
 }

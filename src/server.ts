@@ -12,12 +12,18 @@ import { createResponseCache } from './cache/index.js';
 import type { Config } from './config.js';
 import { createContext, type Context } from './context.js';
 import { toClientError } from './errors.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, currentRequestId, type Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { useHealth } from './plugins/useHealth.js';
+import { useMetrics } from './plugins/useMetrics.js';
+import { useRequestId } from './plugins/useRequestId.js';
 import { useQueryLimits } from './plugins/useQueryLimits.js';
 import { COST_HEADER, useUpstreamCost } from './plugins/useUpstreamCost.js';
 import { schema } from './schema/index.js';
 import { createUpstreamClient, credentialFor, type Credential, type UpstreamClient } from './upstream/client.js';
 import { createUpstreamApi } from './upstream/index.js';
+import { createScaleOut, type ScaleOut } from './redis/index.js';
+import { createGatedFetch } from './redis/upstream-fetch.js';
 
 export const DEFAULT_QUERY = /* GraphQL */ `# Civitai through GraphQL. Press the play button, then explore with the Docs panel.
 query TopModels {
@@ -48,6 +54,9 @@ export interface CivitaiGraphQLServer {
   readonly yoga: YogaServerInstance<Record<string, never>, Context>;
   readonly http: Server;
   readonly client: UpstreamClient;
+  /** Redis connection, shared tier, upstream gate (README, "Running several replicas"). */
+  readonly scale: ScaleOut;
+  readonly metrics: Metrics;
   listen(port?: number, host?: string): Promise<{ url: string; port: number }>;
   /** Stops accepting, lets in-flight requests finish within the grace time, then closes. */
   close(): Promise<void>;
@@ -95,6 +104,9 @@ async function renderGraphiQL(options: GraphiQLOptions): Promise<string> {
 export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
   const { config } = deps;
   const logger = deps.logger ?? createLogger(config.logLevel);
+  const metrics = createMetrics();
+  const scale = createScaleOut(config, { logger, metrics });
+  let draining = false;
   const client =
     deps.client ??
     createUpstreamClient({
@@ -103,6 +115,12 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
       retry: config.upstream.retry,
       cache: createResponseCache({ maxBytes: config.cache.maxBytes, staleMs: config.cache.staleMs }),
       ttlMs: config.cache.ttlMs,
+      fetch: createGatedFetch({
+        gate: scale.gate,
+        metrics,
+        fingerprintOf: (authorization) => credentialFor(authorization?.replace(/^Bearer\s+/i, '')).fingerprint,
+        maxWaitMs: config.upstream.retry.maxTotalWaitMs,
+      }),
     });
   const api = createUpstreamApi(client);
 
@@ -112,7 +130,7 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
     landingPage: false,
     renderGraphiQL,
     graphiql: { title: 'civitai-graphql', defaultQuery: DEFAULT_QUERY },
-    context: ({ request }) => createContext(api, credentialOf(request, config)),
+    context: ({ request }) => createContext(api, credentialOf(request, config), currentRequestId()),
     maskedErrors: {
       maskError(error, message, isDev) {
         if (error instanceof GraphQLError) {
@@ -129,7 +147,14 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
         return defaultMaskError(error, message, isDev);
       },
     },
-    plugins: [useQueryLimits(config.limits), ...wholeResultCache(config), useUpstreamCost({ always: config.reportCost, logger })],
+    plugins: [
+      useRequestId(),
+      useHealth(() => ({ draining, redis: scale.redis?.state() ?? 'off' })),
+      ...useMetrics(metrics, { token: config.metricsToken }),
+      useQueryLimits(config.limits),
+      ...wholeResultCache(config),
+      useUpstreamCost({ always: config.reportCost, logger }),
+    ],
     logging: false,
   });
 
@@ -140,6 +165,8 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
     yoga,
     http,
     client,
+    scale,
+    metrics,
     listen(port = config.server.port, host = config.server.host) {
       return new Promise((resolve, reject) => {
         http.once('error', reject);
@@ -152,15 +179,20 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
       });
     },
     close() {
-      closing ??= new Promise<void>((resolve) => {
-        const force = setTimeout(() => http.closeAllConnections(), config.server.shutdownGraceMs);
-        force.unref();
-        http.close(() => {
-          clearTimeout(force);
-          resolve();
+      draining = true;
+      const stopAccepting = () =>
+        new Promise<void>((resolve) => {
+          const force = setTimeout(() => http.closeAllConnections(), config.server.shutdownGraceMs);
+          force.unref();
+          http.close(() => {
+            clearTimeout(force);
+            resolve();
+          });
+          http.closeIdleConnections();
         });
-        http.closeIdleConnections();
-      });
+      // /readyz answers 503 for SHUTDOWN_DELAY_MS first, so load balancers stop sending before we stop accepting.
+      const delay = config.server.shutdownDelayMs;
+      closing ??= (delay > 0 ? new Promise<void>((resolve) => setTimeout(resolve, delay)).then(stopAccepting) : stopAccepting()).then(() => scale.close());
       return closing;
     },
   };

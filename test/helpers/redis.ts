@@ -11,6 +11,9 @@ export interface TestRedis {
   readonly url: string;
   kill(): Promise<void>;
   restart(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a Redis that accepts nothing and answers nothing ("slow"). */
+  pause(): void;
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -65,11 +68,18 @@ export async function startRedis(): Promise<TestRedis> {
       await stopChild(child, 'SIGKILL');
       child = undefined;
     },
+    pause() {
+      child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
+    },
     async restart() {
       await stopChild(child, 'SIGKILL');
       child = await launch(port);
     },
     async stop() {
+      child?.kill('SIGCONT');
       await stopChild(child, 'SIGTERM');
       child = undefined;
     },

@@ -74,6 +74,39 @@ describe('the shared Redis tier', () => {
     expect(await connection.client.exists(tierKey('too-big'))).toBe(0);
   });
 
+  it('when Redis stops answering (slow), then a read misses and a write gives up within the deadline', async () => {
+    const tier = createRedisTier(connection);
+    await tier.set('slow', 'value', 60_000);
+    redis.pause();
+    try {
+      const started = performance.now();
+      expect(await tier.get('slow')).toBeUndefined();
+      await tier.set('slow-2', 'value', 60_000);
+      expect(performance.now() - started).toBeLessThan(1_000);
+    } finally {
+      redis.resume();
+    }
+    expect(await tier.get('slow')).toBe('value');
+  });
+
+  it('when Redis is full and refuses writes, then a write is a no-op and reads still work', async () => {
+    const tier = createRedisTier(connection);
+    await tier.set('before-full', 'kept', 60_000);
+    const raw = new Redis(redis.url);
+    try {
+      await raw.config('SET', 'maxmemory-policy', 'noeviction');
+      await raw.config('SET', 'maxmemory', '1');
+      await expect(raw.set('probe', 'x')).rejects.toThrow(/OOM/);
+
+      await tier.set('while-full', 'lost', 60_000);
+      expect(await tier.get('while-full')).toBeUndefined();
+      expect(await tier.get('before-full')).toBe('kept');
+    } finally {
+      await raw.config('SET', 'maxmemory', '0');
+      raw.disconnect();
+    }
+  });
+
   it('when Redis is killed, then reads miss and writes are no-ops within the deadline; when it is back, the tier is used again', async () => {
     const tier = createRedisTier(connection, { onLookup: (o) => outcomes.push(o) });
     await tier.set('k', 'before', 60_000);

@@ -1,9 +1,10 @@
 /**
  * What a replica reports on `/metrics` (Prometheus text), one registry per server so several
  * servers in one process (tests) never mix. GraphQL requests and latency per operation name come
- * from @graphql-yoga/plugin-prometheus (src/plugins/useMetrics.ts); the rest are ours, and the
- * layers that know the facts call these methods: the upstream transport (`upstreamCall`,
- * `inflightShare`), the cache tiers (`cacheLookup`), the upstream gate (`rateLimitWait`).
+ * from @graphql-yoga/plugin-prometheus (src/plugins/useMetrics.ts); the rest are ours, fed by
+ * whoever knows the fact: every upstream request (`upstreamCall`, src/redis/upstream-fetch.ts),
+ * each request's upstream cost (`cacheLookup('local')`, `inflightShare`, useMetrics), the Redis
+ * tier (`cacheLookup('redis')`), the upstream gate (`rateLimitWait`).
  *
  * Every label value is bounded: a closed set, or a sanitised name of which only the first
  * `MAX_DISTINCT` are kept (later ones count as "other"). Never an id, a URL, a username or a key.
@@ -46,8 +47,8 @@ export interface Metrics {
   /** Sanitises and bounds a client-chosen operation name. */
   readonly operationName: (name: string | undefined | null) => string;
   upstreamCall(route: string, status: UpstreamStatus, seconds: number): void;
-  cacheLookup(tier: CacheTier, outcome: CacheOutcome): void;
-  inflightShare(): void;
+  cacheLookup(tier: CacheTier, outcome: CacheOutcome, count?: number): void;
+  inflightShare(count?: number): void;
   rateLimitWait(outcome: 'waited' | 'rejected', ms: number): void;
   graphqlError(code: unknown): void;
   /** Reports `cgql_redis_up` (1/0) from now on; not reported at all when Redis is not configured. */
@@ -115,11 +116,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       upstreamRequests.inc({ route: r, status: upstreamStatusLabel(status) });
       if (Number.isFinite(seconds) && seconds >= 0) upstreamDuration.observe({ route: r }, seconds);
     },
-    cacheLookup(tier, outcome) {
-      cacheLookups.inc({ tier, outcome });
+    cacheLookup(tier, outcome, count = 1) {
+      if (count > 0) cacheLookups.inc({ tier, outcome }, count);
     },
-    inflightShare() {
-      inflightShares.inc();
+    inflightShare(count = 1) {
+      if (count > 0) inflightShares.inc(count);
     },
     rateLimitWait(outcome, ms) {
       rateLimitWaits.inc({ outcome });

@@ -3,11 +3,15 @@
  * prometheus plugin, with every label that a client chooses bounded and no URL label), errors per
  * `extensions.code` as the client sees them (after masking), and the registry's own counters
  * (src/metrics.ts). With `METRICS_TOKEN` set, `/metrics` needs `Authorization: Bearer <token>`.
+ *
+ * The local cache tier and in-flight sharing are counted from each request's upstream cost (the
+ * same numbers as `extensions.cost`), so the cache itself reports only its other tiers.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { Plugin } from 'graphql-yoga';
 import { createCounter, createHistogram, usePrometheus, type FillLabelsFnParams } from '@graphql-yoga/plugin-prometheus';
 import { isAsyncIterable } from 'graphql-yoga';
+import type { Context } from '../context.js';
 import type { Metrics } from '../metrics.js';
 
 export const METRICS_PATH = '/metrics';
@@ -74,7 +78,19 @@ export function useMetrics(metrics: Metrics, options: { token?: string | undefin
     },
   });
 
-  const endpointAndErrors: Plugin = {
+  const endpointAndErrors: Plugin<Context> = {
+    onExecute({ args }) {
+      return {
+        onExecuteDone() {
+          const cost = (args.contextValue as Partial<Context>).cost;
+          if (!cost) return;
+          metrics.cacheLookup('local', 'hit', cost.cacheHits - cost.staleHits);
+          metrics.cacheLookup('local', 'stale', cost.staleHits);
+          metrics.cacheLookup('local', 'miss', Math.max(0, cost.calls - cost.retries));
+          metrics.inflightShare(cost.inflightShares);
+        },
+      };
+    },
     onRequest({ url, request, fetchAPI, endResponse }) {
       if (url.pathname !== METRICS_PATH) return undefined;
       if (options.token !== undefined) {
@@ -95,5 +111,5 @@ export function useMetrics(metrics: Metrics, options: { token?: string | undefin
       }
     },
   };
-  return [prometheus, endpointAndErrors];
+  return [prometheus, endpointAndErrors as Plugin];
 }

@@ -113,6 +113,23 @@ describe('/metrics', () => {
     }
   });
 
+  it('when a request is answered from the local cache or joins one in flight, then the cache metrics move by its cost', async () => {
+    const local = async (outcome: string) => metricValue(await scrape(stack.url, auth), 'cgql_cache_lookups_total', { tier: 'local', outcome });
+    const [hitsBefore, missesBefore] = [await local('hit'), await local('miss')];
+    const cost = { 'x-upstream-cost': '1' };
+    const query = '{ tags(first: 3) { nodes { name } } }';
+
+    const cold = await stack.client.execute(query, {}, cost);
+    const warm = await stack.client.execute(query, {}, cost);
+
+    const coldCost = cold.extensions!.cost as { calls: number; cacheHits: number };
+    const warmCost = warm.extensions!.cost as { calls: number; cacheHits: number };
+    expect(warmCost.calls).toBe(0);
+    expect(warmCost.cacheHits).toBeGreaterThan(0);
+    expect((await local('hit')) - hitsBefore).toBe(coldCost.cacheHits + warmCost.cacheHits);
+    expect((await local('miss')) - missesBefore).toBe(coldCost.calls);
+  });
+
   it('when clients send many distinct operation names, then the label keeps a bounded set', async () => {
     for (let i = 0; i < 60; i++) await post({ query: `query Op${i} { __typename }` });
     await post({ query: 'query Bad { __typename }', operationName: 'Bad' });

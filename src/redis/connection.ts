@@ -57,11 +57,22 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
     else logger?.warn('redis is down; serving from the local cache and the upstream');
     options.onStateChange?.(next);
   };
-  client.on('ready', () => setState('up'));
+  // The first failure to connect is worth one warning; later outages are logged by setState.
+  let warned = false;
+  client.on('ready', () => {
+    warned = true;
+    setState('up');
+  });
   client.on('close', () => setState('down'));
   client.on('end', () => setState('down'));
-  // Without a listener ioredis prints every failed reconnection; the state change is logged once.
-  client.on('error', (error: Error) => logger?.debug('redis error', { error: error.message }));
+  // Without a listener ioredis prints every failed reconnection (the message names host and port,
+  // never the URL's password).
+  client.on('error', (error: Error) => {
+    if (state === 'down' && !warned) {
+      warned = true;
+      logger?.warn('redis is unreachable; serving from the local cache and the upstream until it is back', { error: error.message });
+    } else logger?.debug('redis error', { error: error.message });
+  });
 
   return {
     client,

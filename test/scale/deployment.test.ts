@@ -98,3 +98,24 @@ describe('the Dockerfile and compose.yaml', () => {
     expect(read('.dockerignore')).toMatch(/^node_modules$/m);
   });
 });
+
+describe('the scale-out variables', () => {
+  it('when none is set, then nothing uses Redis, there is no budget and no token', () => {
+    const config = loadConfig({});
+    expect(config.redis).toEqual({ url: undefined, prefix: 'cgql:', timeoutMs: 50 });
+    expect(config.upstreamRateLimit).toBe(0);
+    expect(config.metricsToken).toBeUndefined();
+    expect(config.server.shutdownDelayMs).toBe(0);
+  });
+
+  it('when they are bad, then each is named, and a Redis password never appears in the message', () => {
+    let message = '';
+    try {
+      loadConfig({ REDIS_URL: 'http://:s3cret@redis:6379', REDIS_PREFIX: 'has space', METRICS_TOKEN: 'short', UPSTREAM_RATE_LIMIT: '-1', CURSOR_SECRET: 'short' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    for (const name of ['REDIS_URL', 'REDIS_PREFIX', 'METRICS_TOKEN', 'UPSTREAM_RATE_LIMIT', 'CURSOR_SECRET']) expect(message).toContain(name);
+    expect(message).not.toContain('s3cret');
+  });
+});

@@ -11,7 +11,9 @@ const outcomes: TierOutcome[] = [];
 
 beforeAll(async () => {
   redis = await startRedis();
-  connection = createRedisConnection({ url: redis.url, prefix: PREFIX, timeoutMs: 50 });
+  // generous deadline: these tests are about behaviour, not speed, and the machine may be busy;
+  // the deadline itself is tested with its own 50 ms connection
+  connection = createRedisConnection({ url: redis.url, prefix: PREFIX, timeoutMs: 1_000 });
   expect(await connection.ready(5_000)).toBe(true);
 });
 afterAll(async () => {
@@ -75,18 +77,25 @@ describe('the shared Redis tier', () => {
   });
 
   it('when Redis stops answering (slow), then a read misses and a write gives up within the deadline', async () => {
-    const tier = createRedisTier(connection);
-    await tier.set('slow', 'value', 60_000);
-    redis.pause();
+    const fast = createRedisConnection({ url: redis.url, prefix: PREFIX, timeoutMs: 50 });
     try {
-      const started = performance.now();
-      expect(await tier.get('slow')).toBeUndefined();
-      await tier.set('slow-2', 'value', 60_000);
-      expect(performance.now() - started).toBeLessThan(1_000);
+      expect(await fast.ready(5_000)).toBe(true);
+      const tier = createRedisTier(fast);
+      await createRedisTier(connection).set('slow', 'value', 60_000);
+      redis.pause();
+      try {
+        const started = performance.now();
+        expect(await tier.get('slow')).toBeUndefined();
+        await tier.set('slow-2', 'value', 60_000);
+        // two 50 ms deadlines; a bound far above them that still fails if an operation waited for Redis
+        expect(performance.now() - started).toBeLessThan(900);
+      } finally {
+        redis.resume();
+      }
+      expect(await createRedisTier(connection).get('slow')).toBe('value');
     } finally {
-      redis.resume();
+      await fast.close();
     }
-    expect(await tier.get('slow')).toBe('value');
   });
 
   it('when Redis is full and refuses writes, then a write is a no-op and reads still work', async () => {

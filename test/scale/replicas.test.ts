@@ -45,6 +45,9 @@ async function startFleet(n: number, env: Record<string, string> = {}): Promise<
     LOG_LEVEL: 'silent',
     UPSTREAM_TIMEOUT_MS: '5000',
     REDIS_URL: redis.url,
+    // long enough that a busy machine never falls back to per-replica counting, except where a
+    // test kills Redis (a dead connection fails at once, whatever the deadline)
+    REDIS_TIMEOUT_MS: '1000',
     REDIS_PREFIX: `fleet-${Math.random().toString(36).slice(2, 8)}:`,
     ...env,
   });

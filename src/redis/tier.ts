@@ -3,10 +3,10 @@
  * writes. It sits under the in-process LRU, for upstream answers and for whole results:
  *
  *   local LRU hit        → answer (no Redis call)
- *   local miss, tier hit → answer, and fill the local LRU with the remaining TTL of the caller's rule
+ *   local miss, tier hit → answer, and fill the local LRU for the entry's remaining TTL (`entry`)
  *   both miss            → upstream (in-flight sharing as today), then set local and `tier.set`
  *
- * Plugging it in is a few lines in the cache: call `tier.get(key)` after a local miss and
+ * Plugging it in is a few lines in the cache: call `tier.entry(key)` after a local miss and
  * `void tier.set(key, value, ttlMs)` after a fill, with the same key (credential fingerprint
  * included) and the same TTL as the local entry. Values are what the cache stores, serialised by
  * the caller (a JSON string or a Buffer); the tier gives back the same type it was given.
@@ -25,8 +25,15 @@ import type { RedisConnection } from './connection.js';
 export type TierValue = Buffer | string;
 export type TierOutcome = 'hit' | 'miss' | 'error';
 
+export interface TierEntry {
+  value: TierValue;
+  /** What is left of the TTL it was stored with, so a replica never extends an answer's life. */
+  ttlMs: number;
+}
+
 export interface SharedTier {
   get(key: string): Promise<TierValue | undefined>;
+  entry(key: string): Promise<TierEntry | undefined>;
   /** Fire and forget is fine: it resolves when stored, skipped or failed, and never rejects. */
   set(key: string, value: TierValue, ttlMs: number): Promise<void>;
 }
@@ -73,22 +80,25 @@ export function createRedisTier(connection: RedisConnection, options: RedisTierO
   const compressAboveBytes = options.compressAboveBytes ?? 1024;
   const maxValueBytes = options.maxValueBytes ?? 1024 * 1024;
   const report = options.onLookup ?? (() => {});
+  const entry = async (key: string): Promise<TierEntry | undefined> => {
+    const stored = await connection.attempt(async (redis) => {
+      const k = tierKey(key);
+      const replies = await redis.pipeline().getBuffer(k).pttl(k).exec();
+      const [[getError, value] = [], [ttlError, ttl] = []] = replies ?? [];
+      if (!replies || getError || ttlError) throw new Error('redis pipeline failed');
+      return { value: value as Buffer | null, ttlMs: Number(ttl) };
+    });
+    if (!stored) {
+      report('error');
+      return undefined;
+    }
+    const value = stored.value && stored.ttlMs > 0 ? await decodeValue(stored.value).catch(() => undefined) : undefined;
+    report(value === undefined ? 'miss' : 'hit');
+    return value === undefined ? undefined : { value, ttlMs: stored.ttlMs };
+  };
   return {
-    async get(key) {
-      let found = false;
-      const stored = await connection.attempt(async (redis) => {
-        const value = await redis.getBuffer(tierKey(key));
-        found = true;
-        return value;
-      });
-      if (!found) {
-        report('error');
-        return undefined;
-      }
-      const value = stored ? await decodeValue(stored).catch(() => undefined) : undefined;
-      report(value === undefined ? 'miss' : 'hit');
-      return value;
-    },
+    entry,
+    get: async (key) => (await entry(key))?.value,
     async set(key, value, ttlMs) {
       if (!(ttlMs >= 1) || connection.state() === 'down') return;
       try {

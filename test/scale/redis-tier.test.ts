@@ -31,9 +31,11 @@ describe('the shared Redis tier', () => {
     expect(await tier.get('cred:abc|/models?limit=1')).toBe('{"items":[]}');
     expect(await tier.get('bytes')).toEqual(bytes);
     expect(await tier.get('absent')).toBeUndefined();
-    const ttl = await connection.client.pttl(tierKey('bytes'));
-    expect(ttl).toBeGreaterThan(50_000);
-    expect(ttl).toBeLessThanOrEqual(60_000);
+    const entry = await tier.entry('bytes');
+    expect(entry?.value).toEqual(bytes);
+    expect(entry?.ttlMs).toBeGreaterThan(50_000);
+    expect(entry?.ttlMs).toBeLessThanOrEqual(60_000);
+    expect(await tier.entry('absent')).toBeUndefined();
     // keyPrefix is applied by the client: every raw key in Redis starts with REDIS_PREFIX
     const raw = new Redis(redis.url);
     try {

@@ -47,7 +47,21 @@ const envSchema = z.object({
   PERSISTED_OPERATIONS: z.enum(['off', 'apq', 'trusted']).default('apq'),
   PERSISTED_DOCUMENTS_FILE: z.string().min(1).optional(),
   COMPRESSION: bool(true),
+  // Scale-out (README, "Running several replicas").
+  REDIS_URL: z
+    .string()
+    .refine((u) => /^rediss?:\/\/[^\s]+$/.test(u), 'must be a redis:// or rediss:// URL')
+    .optional(),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'letters, digits and :_.- only, at most 64').default('cgql:'),
+  REDIS_TIMEOUT_MS: int(50, 1, 10_000),
+  UPSTREAM_RATE_LIMIT: int(0, 0, 100_000),
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  SHUTDOWN_DELAY_MS: int(0, 0, 120_000),
+  CURSOR_SECRET: z.string().min(32, 'at least 32 characters').optional(),
 });
+
+/** Every environment variable the server reads (Dockerfile and compose.yaml are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.freeze([...Object.keys(envSchema.shape), 'FIXTURE_PORT']);
 
 export type LogLevel = z.output<typeof envSchema>['LOG_LEVEL'];
 
@@ -58,6 +72,8 @@ export interface Config {
     readonly shutdownGraceMs: number;
     /** Origins allowed by CORS; undefined = any origin (never with credentials). */
     readonly corsOrigins: readonly string[] | undefined;
+    /** On close(), how long /readyz says 503 while requests are still accepted. */
+    readonly shutdownDelayMs: number;
   };
   readonly upstream: {
     readonly baseUrl: string;
@@ -91,6 +107,12 @@ export interface Config {
     /** gzip/brotli answers by Accept-Encoding. */
     readonly compression: boolean;
   };
+  readonly redis: { readonly url: string | undefined; readonly prefix: string; readonly timeoutMs: number };
+  /** Upstream requests per second per credential across the fleet; 0 = no limit. */
+  readonly upstreamRateLimit: number;
+  readonly metricsToken: string | undefined;
+  /** Signing key of pagination cursors; replicas must share it. */
+  readonly cursorSecret: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -113,6 +135,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       port: e.PORT,
       host: e.HOST,
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+      shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
       corsOrigins: e.CORS_ORIGINS === undefined || e.CORS_ORIGINS.includes('*') ? undefined : e.CORS_ORIGINS,
     },
     upstream: {
@@ -143,5 +166,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       persistedDocumentsFile: e.PERSISTED_DOCUMENTS_FILE,
       compression: e.COMPRESSION,
     },
+    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, timeoutMs: e.REDIS_TIMEOUT_MS },
+    upstreamRateLimit: e.UPSTREAM_RATE_LIMIT,
+    metricsToken: e.METRICS_TOKEN,
+    cursorSecret: e.CURSOR_SECRET,
   });
 }

@@ -23,9 +23,9 @@ export interface CallBudget {
   planned: number | null;
 }
 
-export function createContext(api: UpstreamApi, credential: Credential): Context {
+export function createContext(api: UpstreamApi, credential: Credential, requestId: string = randomUUID()): Context {
   const cost = emptyCost();
   const budget: CallBudget = { planned: null };
   const scope = { credential, cost, budget };
-  return { requestId: randomUUID(), credential, cost, budget, loaders: createLoaders(api, scope) };
+  return { requestId, credential, cost, budget, loaders: createLoaders(api, scope) };
 }

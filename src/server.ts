@@ -13,15 +13,21 @@ import type { Config } from './config.js';
 import { createContext, type Context } from './context.js';
 import { MASKED_MESSAGE, toClientError } from './errors.js';
 import { answerClientError, limitRequestSize } from './http/body-limit.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, currentRequestId, type Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { useClosedErrors } from './plugins/useClosedErrors.js';
 import { useCsrfPrevention } from './plugins/useCsrfPrevention.js';
+import { useHealth } from './plugins/useHealth.js';
+import { useMetrics } from './plugins/useMetrics.js';
+import { useRequestId } from './plugins/useRequestId.js';
 import { useQueryLimits } from './plugins/useQueryLimits.js';
 import { COST_HEADER, useUpstreamCost } from './plugins/useUpstreamCost.js';
 import { consumerPlugins, consumerGraphiQL } from './plugins/consumers.js';
 import { schema } from './schema/index.js';
 import { createUpstreamApi } from './upstream/index.js';
 import { credentialFor, type Credential } from './upstream/transport.js';
+import { createScaleOut, type ScaleOut } from './redis/index.js';
+import { createGatedFetch } from './redis/upstream-fetch.js';
 
 export const DEFAULT_QUERY = /* GraphQL */ `# Civitai through GraphQL. Press the play button, then explore with the Docs panel.
 query TopModels {
@@ -51,6 +57,9 @@ export interface CivitaiGraphQLServer {
   readonly http: Server;
   /** The cross-request upstream cache, for observing its size. */
   readonly cache: UpstreamCache;
+  /** Redis connection, shared tier, upstream gate (README, "Running several replicas"). */
+  readonly scale: ScaleOut;
+  readonly metrics: Metrics;
   listen(port?: number, host?: string): Promise<{ url: string; port: number }>;
   /** Stops accepting, lets in-flight requests finish within the grace time, then closes. */
   close(): Promise<void>;
@@ -143,8 +152,22 @@ async function renderGraphiQL(options: GraphiQLOptions): Promise<string> {
 export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
   const { config } = deps;
   const logger = deps.logger ?? createLogger(config.logLevel);
+  const metrics = createMetrics();
+  const scale = createScaleOut(config, { logger, metrics });
+  let draining = false;
   const cache = createUpstreamCache({ maxBytes: config.cache.maxBytes, staleMs: config.cache.staleMs, ttlMs: config.cache.ttlMs });
-  const api = createUpstreamApi({ baseUrl: config.upstream.baseUrl, timeoutMs: config.upstream.timeoutMs, retry: config.upstream.retry, cache });
+  const api = createUpstreamApi({
+    baseUrl: config.upstream.baseUrl,
+    timeoutMs: config.upstream.timeoutMs,
+    retry: config.upstream.retry,
+    cache,
+    fetch: createGatedFetch({
+      gate: scale.gate,
+      metrics,
+      fingerprintOf: (authorization) => credentialFor(authorization?.replace(/^Bearer\s+/i, '')).fingerprint,
+      maxWaitMs: config.upstream.retry.maxTotalWaitMs,
+    }),
+  });
 
   const yoga = createYoga<Record<string, never>, Context>({
     schema,
@@ -152,13 +175,16 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
     landingPage: false,
     renderGraphiQL,
     graphiql: { title: 'civitai-graphql', defaultQuery: DEFAULT_QUERY, ...consumerGraphiQL(DEFAULT_QUERY) },
-    context: ({ request }) => createContext(api, credentialOf(request, config)),
+    context: ({ request }) => createContext(api, credentialOf(request, config), currentRequestId()),
     maskedErrors: { maskError: createErrorMask(logger) },
     cors: corsFor(config),
     // Our own guard (limitRequestSize) counts the bytes first; yoga's agrees with it.
     maxRequestBodySize: config.limits.maxRequestBytes,
     multipart: false,
     plugins: [
+      useRequestId(),
+      useHealth(() => ({ draining, redis: scale.redis?.state() ?? 'off' })),
+      ...useMetrics(metrics, { token: config.metricsToken }),
       useCsrfPrevention(),
       ...consumerPlugins(config, 'before'),
       useQueryLimits(config.limits),
@@ -178,6 +204,8 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
     yoga,
     http,
     cache,
+    scale,
+    metrics,
     listen(port = config.server.port, host = config.server.host) {
       return new Promise((resolve, reject) => {
         http.once('error', reject);
@@ -190,15 +218,20 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
       });
     },
     close() {
-      closing ??= new Promise<void>((resolve) => {
-        const force = setTimeout(() => http.closeAllConnections(), config.server.shutdownGraceMs);
-        force.unref();
-        http.close(() => {
-          clearTimeout(force);
-          resolve();
+      draining = true;
+      const stopAccepting = () =>
+        new Promise<void>((resolve) => {
+          const force = setTimeout(() => http.closeAllConnections(), config.server.shutdownGraceMs);
+          force.unref();
+          http.close(() => {
+            clearTimeout(force);
+            resolve();
+          });
+          http.closeIdleConnections();
         });
-        http.closeIdleConnections();
-      });
+      // /readyz answers 503 for SHUTDOWN_DELAY_MS first, so load balancers stop sending before we stop accepting.
+      const delay = config.server.shutdownDelayMs;
+      closing ??= (delay > 0 ? new Promise<void>((resolve) => setTimeout(resolve, delay)).then(stopAccepting) : stopAccepting()).then(() => scale.close());
       return closing;
     },
   };

@@ -1,0 +1,144 @@
+/**
+ * What a replica reports on `/metrics` (Prometheus text), one registry per server so several
+ * servers in one process (tests) never mix. GraphQL requests and latency per operation name come
+ * from @graphql-yoga/plugin-prometheus (src/plugins/useMetrics.ts); the rest are ours, fed by
+ * whoever knows the fact: every upstream request (`upstreamCall`, src/redis/upstream-fetch.ts),
+ * each request's upstream cost (`cacheLookup('local')`, `inflightShare`, useMetrics), the Redis
+ * tier (`cacheLookup('redis')`), the upstream gate (`rateLimitWait`).
+ *
+ * Every label value is bounded: a closed set, or a sanitised name of which only the first
+ * `MAX_DISTINCT` are kept (later ones count as "other"). Never an id, a URL, a username or a key.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { ERROR_CODES } from './errors.js';
+
+export const METRIC_PREFIX = 'cgql_';
+const MAX_DISTINCT = 50;
+
+export type CacheTier = 'local' | 'redis' | 'response';
+export type CacheOutcome = 'hit' | 'miss' | 'stale' | 'error';
+export type UpstreamStatus = number | 'timeout' | 'network' | 'rate-limited';
+
+/** A label whose values come from outside: sanitised, and at most `max` distinct values. */
+export function boundedLabel(pattern: RegExp, max = MAX_DISTINCT, fallback = 'other'): (value: string | undefined | null) => string {
+  const seen = new Set<string>();
+  return (value) => {
+    if (!value || !pattern.test(value)) return value ? fallback : 'anonymous';
+    if (seen.has(value)) return value;
+    if (seen.size >= max) return fallback;
+    seen.add(value);
+    return value;
+  };
+}
+
+const KNOWN_CODES = new Set<string>([...ERROR_CODES, 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'INTERNAL_SERVER_ERROR']);
+
+export function errorCodeLabel(code: unknown): string {
+  return typeof code === 'string' && KNOWN_CODES.has(code) ? code : 'UNCODED';
+}
+
+export function upstreamStatusLabel(status: UpstreamStatus): string {
+  if (typeof status === 'number') return Number.isInteger(status) && status >= 100 && status <= 599 ? String(status) : 'other';
+  return status;
+}
+
+export interface Metrics {
+  readonly registry: Registry;
+  /** Sanitises and bounds a client-chosen operation name. */
+  readonly operationName: (name: string | undefined | null) => string;
+  upstreamCall(route: string, status: UpstreamStatus, seconds: number): void;
+  cacheLookup(tier: CacheTier, outcome: CacheOutcome, count?: number): void;
+  inflightShare(count?: number): void;
+  rateLimitWait(outcome: 'waited' | 'rejected', ms: number): void;
+  graphqlError(code: unknown): void;
+  /** Reports `cgql_redis_up` (1/0) from now on; not reported at all when Redis is not configured. */
+  watchRedis(state: () => 'up' | 'down'): void;
+}
+
+export interface MetricsOptions {
+  /** Process metrics (RSS, heap, event loop lag); off in unit tests that only look at ours. */
+  processMetrics?: boolean;
+}
+
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const registry = new Registry();
+  if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+  const route = boundedLabel(/^[a-z][a-z0-9-]{0,31}$/, 20);
+
+  const upstreamRequests = new Counter({
+    name: `${METRIC_PREFIX}upstream_requests_total`,
+    help: 'Requests sent to Civitai, per route and HTTP status (or timeout / network)',
+    labelNames: ['route', 'status'] as const,
+    registers: [registry],
+  });
+  const upstreamDuration = new Histogram({
+    name: `${METRIC_PREFIX}upstream_request_duration_seconds`,
+    help: 'Time of one request to Civitai, per route',
+    labelNames: ['route'] as const,
+    buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const cacheLookups = new Counter({
+    name: `${METRIC_PREFIX}cache_lookups_total`,
+    help: 'Cache lookups per tier (local LRU, shared Redis, whole results) and outcome',
+    labelNames: ['tier', 'outcome'] as const,
+    registers: [registry],
+  });
+  const inflightShares = new Counter({
+    name: `${METRIC_PREFIX}inflight_shares_total`,
+    help: 'Upstream requests saved by joining one already in flight',
+    registers: [registry],
+  });
+  const rateLimitWaits = new Counter({
+    name: `${METRIC_PREFIX}rate_limit_waits_total`,
+    help: 'Upstream calls that waited for the budget or a hold-off, or were refused',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const rateLimitWaitSeconds = new Counter({
+    name: `${METRIC_PREFIX}rate_limit_wait_seconds_total`,
+    help: 'Time upstream calls spent waiting for the budget or a hold-off',
+    registers: [registry],
+  });
+  const graphqlErrors = new Counter({
+    name: `${METRIC_PREFIX}graphql_errors_total`,
+    help: 'Errors in GraphQL responses, per extensions.code',
+    labelNames: ['code'] as const,
+    registers: [registry],
+  });
+  let redisGauge: Gauge | undefined;
+
+  return {
+    registry,
+    operationName: boundedLabel(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/),
+    upstreamCall(name, status, seconds) {
+      const r = route(name);
+      upstreamRequests.inc({ route: r, status: upstreamStatusLabel(status) });
+      if (Number.isFinite(seconds) && seconds >= 0) upstreamDuration.observe({ route: r }, seconds);
+    },
+    cacheLookup(tier, outcome, count = 1) {
+      if (count > 0) cacheLookups.inc({ tier, outcome }, count);
+    },
+    inflightShare(count = 1) {
+      if (count > 0) inflightShares.inc(count);
+    },
+    rateLimitWait(outcome, ms) {
+      rateLimitWaits.inc({ outcome });
+      if (ms > 0) rateLimitWaitSeconds.inc(ms / 1000);
+    },
+    graphqlError(code) {
+      graphqlErrors.inc({ code: errorCodeLabel(code) });
+    },
+    watchRedis(state) {
+      if (redisGauge) registry.removeSingleMetric(`${METRIC_PREFIX}redis_up`);
+      redisGauge = new Gauge({
+        name: `${METRIC_PREFIX}redis_up`,
+        help: '1 when the shared Redis answers, 0 while it is down (the replica then serves alone)',
+        registers: [registry],
+        collect() {
+          this.set(state() === 'up' ? 1 : 0);
+        },
+      });
+    },
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * `/metrics` in Prometheus text: GraphQL requests and latency per operation name (The Guild's
+ * prometheus plugin, with every label that a client chooses bounded and no URL label), errors per
+ * `extensions.code` as the client sees them (after masking), and the registry's own counters
+ * (src/metrics.ts). With `METRICS_TOKEN` set, `/metrics` needs `Authorization: Bearer <token>`.
+ *
+ * The local cache tier and in-flight sharing are counted from each request's upstream cost (the
+ * same numbers as `extensions.cost`), so the cache itself reports only its other tiers.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { Plugin } from 'graphql-yoga';
+import { createCounter, createHistogram, usePrometheus, type FillLabelsFnParams } from '@graphql-yoga/plugin-prometheus';
+import { isAsyncIterable } from 'graphql-yoga';
+import type { Context } from '../context.js';
+import type { Metrics } from '../metrics.js';
+
+export const METRICS_PATH = '/metrics';
+
+function sameToken(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+const METHODS = new Set(['GET', 'POST', 'HEAD', 'OPTIONS']);
+
+export function useMetrics(metrics: Metrics, options: { token?: string | undefined } = {}): Plugin[] {
+  const { registry } = metrics;
+  const operation = (params: FillLabelsFnParams) => ({
+    operationName: metrics.operationName(params.operationName),
+    operationType: params.operationType ?? 'unknown',
+  });
+  const prometheus = usePrometheus({
+    registry,
+    endpoint: false,
+    skipIntrospection: false,
+    metrics: {
+      graphql_envelop_request: createCounter({
+        registry,
+        counter: { name: 'graphql_envelop_request', help: 'GraphQL operations executed, per operation name', labelNames: ['operationName', 'operationType'] },
+        fillLabelsFn: operation,
+      }),
+      graphql_envelop_request_duration: createHistogram({
+        registry,
+        histogram: {
+          name: 'graphql_envelop_request_duration',
+          help: 'Time to execute a GraphQL operation (seconds), per operation name',
+          labelNames: ['operationName', 'operationType'],
+          buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+        },
+        fillLabelsFn: operation,
+      }),
+      graphql_yoga_http_duration: createHistogram<'request', 'operationName' | 'operationType' | 'method' | 'statusCode', FillLabelsFnParams & { request: Request; response: Response }>({
+        registry,
+        histogram: {
+          name: 'graphql_yoga_http_duration',
+          help: 'Time to answer an HTTP request (seconds), per operation name and status',
+          labelNames: ['operationName', 'operationType', 'method', 'statusCode'],
+          buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+        },
+        fillLabelsFn: (params) => ({
+          ...operation(params),
+          method: METHODS.has(params.request.method) ? params.request.method : 'other',
+          statusCode: params.response.status,
+        }),
+      }),
+      // The defaults below label by raw operation name or error path, which clients choose.
+      graphql_envelop_request_time_summary: false,
+      graphql_envelop_phase_parse: false,
+      graphql_envelop_phase_validate: false,
+      graphql_envelop_phase_context: false,
+      graphql_envelop_phase_execute: false,
+      graphql_envelop_phase_subscribe: false,
+      graphql_envelop_error_result: false,
+      graphql_envelop_deprecated_field: false,
+      graphql_envelop_schema_change: false,
+      graphql_envelop_execute_resolver: false,
+    },
+  });
+
+  const endpointAndErrors: Plugin<Context> = {
+    onExecute({ args }) {
+      return {
+        onExecuteDone() {
+          const cost = (args.contextValue as Partial<Context>).cost;
+          if (!cost) return;
+          metrics.cacheLookup('local', 'hit', cost.cacheHits - cost.staleHits);
+          metrics.cacheLookup('local', 'stale', cost.staleHits);
+          metrics.cacheLookup('local', 'miss', Math.max(0, cost.calls - cost.retries));
+          metrics.inflightShare(cost.inflightShares);
+        },
+      };
+    },
+    onRequest({ url, request, fetchAPI, endResponse }) {
+      if (url.pathname !== METRICS_PATH) return undefined;
+      if (options.token !== undefined) {
+        const given = /^Bearer\s+(\S+)$/i.exec(request.headers.get('authorization')?.trim() ?? '')?.[1];
+        if (!given || !sameToken(given, options.token)) {
+          endResponse(new fetchAPI.Response('unauthorized\n', { status: 401, headers: { 'www-authenticate': 'Bearer' } }));
+          return undefined;
+        }
+      }
+      return registry.metrics().then((text) => {
+        endResponse(new fetchAPI.Response(text, { headers: { 'content-type': registry.contentType, 'cache-control': 'no-store' } }));
+      });
+    },
+    onResultProcess({ result }) {
+      if (isAsyncIterable(result)) return;
+      for (const one of Array.isArray(result) ? result : [result]) {
+        for (const error of one.errors ?? []) metrics.graphqlError(error.extensions?.code);
+      }
+    },
+  };
+  return [prometheus, endpointAndErrors as Plugin];
+}

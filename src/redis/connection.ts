@@ -1,0 +1,112 @@
+/**
+ * The one Redis connection of a replica (README, "Running several replicas"). Redis is an
+ * optimisation, never a dependency of a query: every operation goes through `attempt`, which
+ * races it against `REDIS_TIMEOUT_MS` and turns a timeout, an error or a connection that is not
+ * ready into `undefined` (a miss, a no-op) without throwing. The client reconnects by itself with
+ * a capped back-off, and with the offline queue off a command sent while Redis is down fails at
+ * once instead of waiting for the reconnection. All keys live under `REDIS_PREFIX`.
+ */
+import { Redis } from 'ioredis';
+import type { Logger } from '../logger.js';
+
+export type RedisState = 'up' | 'down';
+
+export interface RedisConnection {
+  /** The raw client, for libraries that take an ioredis instance (the rate limiter). */
+  readonly client: Redis;
+  readonly timeoutMs: number;
+  state(): RedisState;
+  /** Runs `op` within the deadline; `undefined` when Redis is down, slow or answers an error. */
+  attempt<T>(op: (client: Redis) => Promise<T>): Promise<T | undefined>;
+  /** Resolves once the connection is ready (tests, start-up logs); false after `timeoutMs`. */
+  ready(timeoutMs: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface RedisConnectionOptions {
+  url: string;
+  prefix: string;
+  timeoutMs: number;
+  logger?: Logger;
+  onStateChange?: (state: RedisState) => void;
+}
+
+/** Reconnect after 50 ms, doubling up to 2 s, forever: a replica must find Redis again by itself. */
+export function reconnectDelayMs(attempt: number): number {
+  return Math.min(50 * 2 ** Math.min(attempt, 10), 2_000);
+}
+
+export function createRedisConnection(options: RedisConnectionOptions): RedisConnection {
+  const { logger } = options;
+  const client = new Redis(options.url, {
+    keyPrefix: options.prefix,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: reconnectDelayMs,
+    connectTimeout: Math.max(1_000, options.timeoutMs * 20),
+    // Bounds what a stalled Redis can pile up; callers stopped waiting long before.
+    commandTimeout: Math.max(1_000, options.timeoutMs * 20),
+    lazyConnect: false,
+  });
+
+  let state: RedisState = 'down';
+  const setState = (next: RedisState) => {
+    if (next === state) return;
+    state = next;
+    if (next === 'up') logger?.info('redis is up');
+    else logger?.warn('redis is down; serving from the local cache and the upstream');
+    options.onStateChange?.(next);
+  };
+  // The first failure to connect is worth one warning; later outages are logged by setState.
+  let warned = false;
+  client.on('ready', () => {
+    warned = true;
+    setState('up');
+  });
+  client.on('close', () => setState('down'));
+  client.on('end', () => setState('down'));
+  // Without a listener ioredis prints every failed reconnection (the message names host and port,
+  // never the URL's password).
+  client.on('error', (error: Error) => {
+    if (state === 'down' && !warned) {
+      warned = true;
+      logger?.warn('redis is unreachable; serving from the local cache and the upstream until it is back', { error: error.message });
+    } else logger?.debug('redis error', { error: error.message });
+  });
+
+  return {
+    client,
+    timeoutMs: options.timeoutMs,
+    state: () => (client.status === 'ready' ? 'up' : 'down'),
+    async attempt<T>(op: (c: Redis) => Promise<T>): Promise<T | undefined> {
+      if (client.status !== 'ready') return undefined;
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<undefined>((resolve) => {
+        timer = setTimeout(resolve, options.timeoutMs, undefined);
+      });
+      const work = op(client).catch(() => undefined);
+      try {
+        return await Promise.race([work, deadline]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    ready(timeoutMs) {
+      if (client.status === 'ready') return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const done = (ok: boolean) => {
+          clearTimeout(timer);
+          client.off('ready', onReady);
+          resolve(ok);
+        };
+        const onReady = () => done(true);
+        const timer = setTimeout(() => done(false), timeoutMs);
+        client.on('ready', onReady);
+      });
+    },
+    async close() {
+      if (client.status === 'end') return;
+      await client.quit().catch(() => client.disconnect());
+    },
+  };
+}

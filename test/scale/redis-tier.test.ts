@@ -1,0 +1,149 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisConnection, reconnectDelayMs, type RedisConnection } from '../../src/redis/connection.js';
+import { createRedisTier, decodeValue, encodeValue, tierKey, type TierOutcome } from '../../src/redis/tier.js';
+import { startRedis, type TestRedis } from '../helpers/redis.js';
+
+const PREFIX = 'test-tier:';
+let redis: TestRedis;
+let connection: RedisConnection;
+const outcomes: TierOutcome[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+  // generous deadline: these tests are about behaviour, not speed, and the machine may be busy;
+  // the deadline itself is tested with its own 50 ms connection
+  connection = createRedisConnection({ url: redis.url, prefix: PREFIX, timeoutMs: 1_000 });
+  expect(await connection.ready(5_000)).toBe(true);
+});
+afterAll(async () => {
+  await connection?.close();
+  await redis?.stop();
+});
+
+describe('the shared Redis tier', () => {
+  it('when a string and a Buffer are stored, then each comes back with its type, under the prefix, with the TTL', async () => {
+    const tier = createRedisTier(connection);
+    const bytes = Buffer.from([0, 1, 2, 255]);
+    await tier.set('cred:abc|/models?limit=1', '{"items":[]}', 60_000);
+    await tier.set('bytes', bytes, 60_000);
+
+    expect(await tier.get('cred:abc|/models?limit=1')).toBe('{"items":[]}');
+    expect(await tier.get('bytes')).toEqual(bytes);
+    expect(await tier.get('absent')).toBeUndefined();
+    const entry = await tier.entry('bytes');
+    expect(entry?.value).toEqual(bytes);
+    expect(entry?.ttlMs).toBeGreaterThan(50_000);
+    expect(entry?.ttlMs).toBeLessThanOrEqual(60_000);
+    expect(await tier.entry('absent')).toBeUndefined();
+    // keyPrefix is applied by the client: every raw key in Redis starts with REDIS_PREFIX
+    const raw = new Redis(redis.url);
+    try {
+      const keys = await raw.keys('*');
+      expect(keys).toContain(`${PREFIX}${tierKey('bytes')}`);
+      expect(keys.every((k) => k.startsWith(PREFIX))).toBe(true);
+    } finally {
+      raw.disconnect();
+    }
+  });
+
+  it('when a value is large, then it is stored compressed and read back whole', async () => {
+    const tier = createRedisTier(connection, { compressAboveBytes: 1024 });
+    const large = JSON.stringify(Array.from({ length: 2_000 }, (_, i) => ({ id: i, name: `model ${i}`, nsfw: false })));
+    await tier.set('large', large, 60_000);
+
+    const stored = await connection.client.getBuffer(tierKey('large'));
+    expect(stored).not.toBeNull();
+    expect(stored!.length).toBeLessThan(large.length / 4);
+    expect(await tier.get('large')).toBe(large);
+  });
+
+  it('when a key is very long, then it is hashed into a bounded key', () => {
+    const key = tierKey('x'.repeat(10_000));
+    expect(key.length).toBeLessThan(60);
+    expect(tierKey('x'.repeat(10_000))).toBe(key);
+    expect(tierKey('y'.repeat(10_000))).not.toBe(key);
+  });
+
+  it('when a value is encoded, then decoding gives it back, compressed or not', async () => {
+    for (const value of ['', 'short', 'é'.repeat(5_000), Buffer.alloc(3_000, 7)]) {
+      expect(await decodeValue(await encodeValue(value, 1024))).toEqual(value);
+    }
+    expect(await decodeValue(Buffer.of(9, 1, 2))).toBeUndefined();
+  });
+
+  it('when a value is larger than the bound once compressed, then it is not stored', async () => {
+    const tier = createRedisTier(connection, { maxValueBytes: 100, compressAboveBytes: 10_000 });
+    await tier.set('too-big', 'z'.repeat(500), 60_000);
+    expect(await connection.client.exists(tierKey('too-big'))).toBe(0);
+  });
+
+  it('when Redis stops answering (slow), then a read misses and a write gives up within the deadline', async () => {
+    const fast = createRedisConnection({ url: redis.url, prefix: PREFIX, timeoutMs: 50 });
+    try {
+      expect(await fast.ready(5_000)).toBe(true);
+      const tier = createRedisTier(fast);
+      await createRedisTier(connection).set('slow', 'value', 60_000);
+      redis.pause();
+      try {
+        const started = performance.now();
+        expect(await tier.get('slow')).toBeUndefined();
+        await tier.set('slow-2', 'value', 60_000);
+        // two 50 ms deadlines; a bound far above them that still fails if an operation waited for Redis
+        expect(performance.now() - started).toBeLessThan(900);
+      } finally {
+        redis.resume();
+      }
+      expect(await createRedisTier(connection).get('slow')).toBe('value');
+    } finally {
+      await fast.close();
+    }
+  });
+
+  it('when Redis is full and refuses writes, then a write is a no-op and reads still work', async () => {
+    const tier = createRedisTier(connection);
+    await tier.set('before-full', 'kept', 60_000);
+    const raw = new Redis(redis.url);
+    try {
+      await raw.config('SET', 'maxmemory-policy', 'noeviction');
+      await raw.config('SET', 'maxmemory', '1');
+      await expect(raw.set('probe', 'x')).rejects.toThrow(/OOM/);
+
+      await tier.set('while-full', 'lost', 60_000);
+      expect(await tier.get('while-full')).toBeUndefined();
+      expect(await tier.get('before-full')).toBe('kept');
+    } finally {
+      await raw.config('SET', 'maxmemory', '0');
+      raw.disconnect();
+    }
+  });
+
+  it('when Redis is killed, then reads miss and writes are no-ops within the deadline; when it is back, the tier is used again', async () => {
+    const tier = createRedisTier(connection, { onLookup: (o) => outcomes.push(o) });
+    await tier.set('k', 'before', 60_000);
+    expect(await tier.get('k')).toBe('before');
+
+    await redis.kill();
+    const started = performance.now();
+    expect(await tier.get('k')).toBeUndefined();
+    await tier.set('k2', 'during', 60_000);
+    // 50 ms deadline; a generous bound that still fails if an operation waited for a reconnection
+    expect(performance.now() - started).toBeLessThan(1_000);
+    await expect.poll(() => connection.state(), { timeout: 2_000 }).toBe('down');
+
+    await redis.restart();
+    expect(await connection.ready(10_000)).toBe(true);
+    expect(connection.state()).toBe('up');
+    // a fresh Redis has no data: miss, then a set/get round trip works again
+    expect(await tier.get('k')).toBeUndefined();
+    await tier.set('k', 'after', 60_000);
+    expect(await tier.get('k')).toBe('after');
+    expect(outcomes).toEqual(['hit', 'error', 'miss', 'hit']);
+  }, 30_000);
+
+  it('when reconnecting, then the delay grows and stays capped', () => {
+    expect(reconnectDelayMs(1)).toBe(100);
+    expect(reconnectDelayMs(3)).toBe(400);
+    expect(reconnectDelayMs(100)).toBe(2_000);
+  });
+});

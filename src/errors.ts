@@ -5,7 +5,7 @@
  */
 import { GraphQLError } from 'graphql';
 import { PaginationInputError } from './pagination/errors.js';
-import { UpstreamError } from './upstream/errors.js';
+import { UpstreamError, UpstreamInputError } from './upstream/errors.js';
 
 export const ERROR_CODES = [
   // Field and argument errors
@@ -78,6 +78,7 @@ const routeNames: Record<UpstreamError['route'], string> = {
   'model-version': 'a model version',
   creators: 'the creator list',
   tags: 'the tag list',
+  images: 'the images feed',
 };
 
 /** The client-facing error for an upstream failure: code, safe message, no URL, no body. */
@@ -128,5 +129,6 @@ export function toClientError(error: unknown): GraphQLError | undefined {
   if (error instanceof CodedError) return error;
   if (error instanceof UpstreamError) return fromUpstreamError(error);
   if (error instanceof PaginationInputError) return new BadUserInputError(error.message);
+  if (error instanceof UpstreamInputError) return new BadUserInputError(error.message);
   return undefined;
 }

@@ -10,6 +10,7 @@ import type { PageAnswer } from '../pagination/offset-window.js';
 import type { StreamAnswer } from '../pagination/stream-window.js';
 import type { CallScope } from '../upstream/client.js';
 import type { UpstreamCreator } from '../upstream/creators.js';
+import type { ImageListParams, UpstreamFeedImage } from '../upstream/images.js';
 import type { ListParams, UpstreamApi, UpstreamPaging } from '../upstream/index.js';
 import type { UpstreamVersionDetail } from '../upstream/model-versions.js';
 import { carriesCompleteModels, MAX_IDS_PER_CALL, type ModelListParams, type UpstreamModel } from '../upstream/models.js';
@@ -27,6 +28,10 @@ export interface Loaders {
   tagModelCount(name: string): Promise<number | null>;
   /** How each list may be paged upstream. */
   readonly paging: UpstreamPaging;
+  /** An image of the feed by id, with its generation parameters. */
+  imageById: DataLoader<number, UpstreamFeedImage | null>;
+  /** A window of the images feed; `withMeta` is part of the key. */
+  imagePage: DataLoader<ImageListParams, StreamAnswer<UpstreamFeedImage>, string>;
 }
 
 const keyOfParams = (params: object) => JSON.stringify(params, Object.keys(params).sort());
@@ -52,6 +57,14 @@ export function createLoaders(api: UpstreamApi, scope: CallScope): Loaders {
     return answer;
   });
 
+  const imageById = new DataLoader(perKey((id: number) => api.getImage(id, scope)));
+  const imagePage = pageLoader(async (params: ImageListParams) => {
+    const answer = await api.listImages(params, scope);
+    // Images read with their meta are whole: they answer lookups by id in this request too.
+    if (params.withMeta) for (const image of answer.items) imageById.prime(image.id, image);
+    return answer;
+  });
+
   const tagByName = new DataLoader<string, UpstreamTag | null>(perKey((name: string) => api.findTag(name, scope)));
   return {
     paging: api.paging,
@@ -66,5 +79,7 @@ export function createLoaders(api: UpstreamApi, scope: CallScope): Loaders {
     creatorByUsername: new DataLoader(perKey((name: string) => api.findCreator(name, scope))),
     creatorPage: pageLoader((params: ListParams) => api.listCreators(params, scope)),
     tagPage: pageLoader((params: ListParams) => api.listTags(params, scope)),
+    imageById,
+    imagePage,
   };
 }

@@ -9,7 +9,9 @@ import { decodeCursor, scopeOf } from '../pagination/cursor.js';
 import { offsetWindow } from '../pagination/offset-window.js';
 import { streamWindow } from '../pagination/stream-window.js';
 import { toWindowResult, type WindowResult } from '../pagination/window.js';
+import { PaginationInputError } from '../pagination/errors.js';
 import type { UpstreamCreator } from '../upstream/creators.js';
+import type { ImageListParams, UpstreamFeedImage } from '../upstream/images.js';
 import type { ModelListParams, UpstreamModel } from '../upstream/models.js';
 import type { UpstreamTag } from '../upstream/tags.js';
 
@@ -56,5 +58,27 @@ export function tagConnection(ctx: Context, args: ConnectionArgs, query: string 
   return offsetWindow(window, scope, {
     limits: ctx.loaders.paging.tags,
     fetchPage: (page, limit) => ctx.loaders.tagPage.load({ page, limit, query }),
+  });
+}
+
+export type ImageFilters = Omit<ImageListParams, 'limit' | 'cursor' | 'imageId' | 'withMeta'>;
+
+/**
+ * A window of the images feed. It pages forward only, by Civitai's cursors: its numbered pages
+ * are not trusted (civitai#1583: identical pages), so `last`/`before` are refused before any call.
+ * `withMeta`: whether the query reads `meta` (part of the loader key, not of the cursor scope).
+ */
+export function imageConnection(ctx: Context, args: ConnectionArgs, filters: ImageFilters, withMeta: boolean): Promise<WindowResult<UpstreamFeedImage>> {
+  const window = resolveWindow(args);
+  if (window.direction === 'backward') {
+    throw new PaginationInputError('An images feed pages forward only (Civitai pages it by cursor): use `first`/`after`.');
+  }
+  const scope = scopeOf(['images', filters.modelId, filters.modelVersionId, filters.postId, filters.username, filters.sort, filters.period, filters.nsfw, filters.baseModels, filters.type]);
+  if (window.count === 0) return Promise.resolve(emptyWindow(window, scope));
+  return streamWindow(window, scope, {
+    maxLimit: ctx.loaders.paging.images.maxLimit,
+    fetchFrom: (cursor, limit) => ctx.loaders.imagePage.load({ ...filters, limit, withMeta, ...(cursor !== null ? { cursor } : {}) }),
+    pages: null,
+    keyOf: (image) => image.id,
   });
 }

@@ -57,7 +57,7 @@ export const lookupCalls =
   (_args: CostArgs, facts: UpstreamCostFacts): number =>
     facts.callsPerLookup[kind];
 
-const NODE_LOOKUP: Record<string, LookupKind> = { Model: 'model', ModelVersion: 'modelVersion', Creator: 'creator', Tag: 'tag' };
+const NODE_LOOKUP: Record<string, LookupKind> = { Model: 'model', ModelVersion: 'modelVersion', Creator: 'creator', Tag: 'tag', Image: 'image' };
 
 /**
  * Calls to fetch nodes by global ID: each ID costs the lookup of its type. An ID that does not
@@ -82,7 +82,7 @@ export function nodeLookupCalls(ids: readonly unknown[], facts: UpstreamCostFact
  * (Civitai sends at most 20 per version in lists, 10 by id); the others are typical sizes, not
  * limits Civitai enforces.
  */
-export const ASSUMED_ITEMS = { tagsPerModel: 8, versionsPerModel: 4, imagesPerVersion: 20, filesPerVersion: 8, hashesPerFile: 8 } as const;
+export const ASSUMED_ITEMS = { tagsPerModel: 8, versionsPerModel: 4, imagesPerVersion: 20, filesPerVersion: 8, hashesPerFile: 8, versionsPerImage: 8 } as const;
 
 /** The window a connection's Relay arguments ask for: `first` or `last`, else the default; an out-of-range size is refused before any call. */
 export function windowSize(args: CostArgs): number {

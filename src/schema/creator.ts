@@ -3,10 +3,11 @@ import type { Context } from '../context.js';
 import { orNotFound } from '../errors.js';
 import { builder } from './builder.js';
 import { nodesOrErrors } from './enums.js';
-import { creatorConnection, modelConnection } from './connection.js';
+import { creatorConnection, imageConnection, modelConnection } from './connection.js';
+import { imageFeedArgs, imageFeedFilters, selectsImageMeta } from './image-filters.js';
 import { connectionCost, lookupCalls, cost } from './cost.js';
 import { modelListArgs, modelListFilters } from './model-filters.js';
-import { CreatorRef, ModelConnectionRef, ModelRef, type CreatorSource } from './refs.js';
+import { CreatorRef, ImageConnectionRef, ImageRef, ModelConnectionRef, ModelRef, type CreatorSource } from './refs.js';
 import * as valid from './validate.js';
 
 /** The creator as Civitai lists it, or null when it does not. */
@@ -43,6 +44,16 @@ builder.node(CreatorRef, {
         resolve: (c, args, ctx) => modelConnection(ctx, args, { ...modelListFilters(args), username: c.username }),
       },
       ModelConnectionRef,
+    ),
+    images: t.connection(
+      {
+        type: ImageRef,
+        description: 'Images the creator posted, in the order of `sort`. Pages forward only.',
+        args: imageFeedArgs,
+        extensions: connectionCost('images'),
+        resolve: (c, args, ctx, info) => imageConnection(ctx, args, { ...imageFeedFilters(args), username: c.username }, selectsImageMeta(info)),
+      },
+      ImageConnectionRef,
     ),
   }),
 });

@@ -102,3 +102,42 @@ export function scanResultOf(raw: string | null): ScanResult | null {
 export function nodesOrErrors<T>(results: ReadonlyArray<T | null | Error>, describe: (index: number) => string): T[] {
   return results.map((result, k) => result ?? new NotFoundError(describe(k))) as T[];
 }
+
+export const ImageSortEnum = builder.enumType('ImageSort', {
+  description:
+    'The order of an images feed. On a feed by model alone (`Model.images`, or `images(modelId:)` without `modelVersionId`) Civitai ignores the engagement sorts and lists newest first; only OLDEST changes that.',
+  values: {
+    MOST_REACTIONS: { value: 'Most Reactions', description: 'Most reactions (likes, hearts, laughs, cries) first (Civitai\u2019s default).' },
+    MOST_COMMENTS: { value: 'Most Comments', description: 'Most commented first.' },
+    MOST_COLLECTED: { value: 'Most Collected', description: 'Most collected first.' },
+    NEWEST: { value: 'Newest', description: 'Newest first.' },
+    OLDEST: { value: 'Oldest', description: 'Oldest first.' },
+  } as const,
+});
+
+export const ImageNsfwEnum = builder.enumType('ImageNsfw', {
+  description: 'The content levels an images feed includes; each level includes the ones below it. Without it, PG only.',
+  values: {
+    NONE: { value: 'None', description: 'PG only (the default).' },
+    SOFT: { value: 'Soft', description: 'PG and PG-13.' },
+    MATURE: { value: 'Mature', description: 'PG up to R.' },
+    X: { value: 'X', description: 'Every level: PG up to XXX.' },
+  } as const,
+});
+
+const mediaTypes = ['image', 'video', 'audio'] as const;
+
+export const MediaTypeEnum = builder.enumType('MediaType', {
+  description: 'What kind of media an image of the feed is. New kinds read as UNKNOWN.',
+  values: {
+    IMAGE: { value: 'image', description: 'A still image.' },
+    VIDEO: { value: 'video', description: 'A video.' },
+    AUDIO: { value: 'audio', description: 'An audio clip.' },
+    UNKNOWN: { value: UNKNOWN, description: 'A kind this API does not know yet. Not accepted as a filter.' },
+  } as const,
+});
+
+export function mediaTypeOf(raw: string | null): (typeof mediaTypes)[number] | typeof UNKNOWN | null {
+  if (raw === null) return null;
+  return (mediaTypes as readonly string[]).includes(raw) ? (raw as (typeof mediaTypes)[number]) : UNKNOWN;
+}

@@ -5,8 +5,8 @@
  */
 import { BadUserInputError } from '../errors.js';
 
-const NODE_TYPES = new Set(['Model', 'ModelVersion', 'Creator', 'Tag']);
-const NUMERIC_TYPES = new Set(['Model', 'ModelVersion']);
+const NODE_TYPES = new Set(['Model', 'ModelVersion', 'Creator', 'Tag', 'Image']);
+const NUMERIC_TYPES = new Set(['Model', 'ModelVersion', 'Image']);
 /** The types keyed by a name, and what their argument calls it. */
 const NAMED_TYPES: ReadonlyMap<string, string> = new Map([
   ['Creator', 'username'],

@@ -4,9 +4,11 @@ import type { UpstreamVersion } from '../upstream/shapes.js';
 import { orNotFound } from '../errors.js';
 import { builder } from './builder.js';
 import { nodesOrErrors } from './enums.js';
-import { FileRef, ImageRef, ModelRef, ModelVersionRef, type VersionRef } from './refs.js';
+import { FileRef, ImageConnectionRef, ImageRef, VersionImageRef, ModelRef, ModelVersionRef, type VersionRef } from './refs.js';
+import { imageConnection } from './connection.js';
+import { imageFeedArgs, imageFeedFilters, selectsImageMeta } from './image-filters.js';
 import * as valid from './validate.js';
-import { ASSUMED_ITEMS, lookupCalls, cost } from './cost.js';
+import { ASSUMED_ITEMS, connectionCost, lookupCalls, cost } from './cost.js';
 import { detailOf, modelOf } from './version-detail.js';
 
 /** A field of the version, from this representation if it has it, else from the by-id one. */
@@ -99,11 +101,22 @@ builder.node(ModelVersionRef, {
       },
     }),
     images: t.field({
-      type: [ImageRef],
+      type: [VersionImageRef],
       description: 'Sample images (Civitai sends at most 20 per version in lists, 10 by id). Empty for taken-down models.',
       extensions: cost({ calls: 0, items: ASSUMED_ITEMS.imagesPerVersion }),
       resolve: (ref) => ref.version.images.map((image) => ({ image, version: ref })),
     }),
+    gallery: t.connection(
+      {
+        type: ImageRef,
+        description: 'The images feed of this version: everything posted with it, not only the samples of `images`. Pages forward only.',
+        args: imageFeedArgs,
+        extensions: connectionCost('images'),
+        resolve: (ref, args, ctx, info) =>
+          imageConnection(ctx, args, { ...imageFeedFilters(args), modelVersionId: ref.version.id }, selectsImageMeta(info)),
+      },
+      ImageConnectionRef,
+    ),
     model: t.field({
       type: ModelRef,
       description: 'The model this version belongs to.',

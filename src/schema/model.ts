@@ -2,11 +2,12 @@
 import type { UpstreamModel } from '../upstream/models.js';
 import { orNotFound } from '../errors.js';
 import { builder } from './builder.js';
-import { modelConnection, type ModelFilters } from './connection.js';
+import { imageConnection, modelConnection, type ModelFilters } from './connection.js';
+import { imageFeedArgs, imageFeedFilters, selectsImageMeta } from './image-filters.js';
 import { ASSUMED_ITEMS, connectionCost, lookupCalls, cost } from './cost.js';
 import { ModelTypeEnum, modelTypeOf, nodesOrErrors } from './enums.js';
 import { modelListArgs, modelListFilters } from './model-filters.js';
-import { CreatorRef, ModelConnectionRef, ModelRef, ModelVersionRef, TagRef } from './refs.js';
+import { CreatorRef, ImageConnectionRef, ImageRef, ModelConnectionRef, ModelRef, ModelVersionRef, TagRef } from './refs.js';
 import * as valid from './validate.js';
 
 type ModelStats = NonNullable<UpstreamModel['stats']>;
@@ -71,6 +72,17 @@ builder.node(ModelRef, {
       extensions: cost({ calls: 0, items: ASSUMED_ITEMS.versionsPerModel }),
       resolve: (model) => model.modelVersions.map((version) => ({ version, model })),
     }),
+    images: t.connection(
+      {
+        type: ImageRef,
+        description:
+          'The images feed of this model, from every version. Civitai lists a feed by model alone newest first whatever the sort but OLDEST. Pages forward only.',
+        args: imageFeedArgs,
+        extensions: connectionCost('images'),
+        resolve: (model, args, ctx, info) => imageConnection(ctx, args, { ...imageFeedFilters(args), modelId: model.id }, selectsImageMeta(info)),
+      },
+      ImageConnectionRef,
+    ),
   }),
 });
 

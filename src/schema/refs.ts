@@ -3,6 +3,7 @@
  * their refs from here and implement them; they never import each other, so no type file has to
  * be evaluated before another (Pothos `guide/circular-references.mdx`).
  */
+import type { UpstreamFeedImage } from '../upstream/images.js';
 import type { UpstreamVersionDetail } from '../upstream/model-versions.js';
 import type { UpstreamModel } from '../upstream/models.js';
 import type { UpstreamFile, UpstreamImage, UpstreamVersion } from '../upstream/shapes.js';
@@ -36,7 +37,16 @@ export interface ImageSource {
   version: VersionRef;
 }
 
-export const ImageRef = builder.objectRef<ImageSource>('Image');
+/** A sample image in a version's list (no global ID: most routes give those images no id). */
+export const VersionImageRef = builder.objectRef<ImageSource>('VersionImage');
+
+/** An image of the feed (/images): always has a Civitai id, so it is a node. */
+export const ImageRef = builder.objectRef<UpstreamFeedImage>('Image');
+
+export const ImageConnectionRef = builder.connectionObject(
+  { type: ImageRef, name: 'ImageConnection', description: 'A window of an images feed.' },
+  { name: 'ImageEdge', description: 'An image in a feed, with its cursor.' },
+);
 
 /** A creator; `image` and `modelCount` are undefined when not known yet (a model only names its creator). */
 export interface CreatorSource {

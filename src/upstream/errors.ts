@@ -2,7 +2,7 @@
  * Upstream failures, described without GraphQL: what went wrong talking to Civitai.
  * `src/errors.ts` turns these into coded GraphQL errors; nothing here names a URL or a body.
  */
-export type UpstreamRoute = 'models' | 'model' | 'model-version' | 'creators' | 'tags';
+export type UpstreamRoute = 'models' | 'model' | 'model-version' | 'creators' | 'tags' | 'images';
 
 export type UpstreamErrorKind =
   | 'timeout' // no answer within the configured time
@@ -56,5 +56,21 @@ export class UpstreamError extends Error {
     if (this.kind !== 'http' || this.status === undefined) return false;
     if (this.status === 429) return !this.isPageLimit && this.retryAfterMs !== undefined;
     return this.status === 502 || this.status === 503 || this.status === 504;
+  }
+}
+
+/**
+ * A request Civitai refuses or would refuse for a value the caller gave: either checked before
+ * any call (a rule the upstream is known to enforce), or read from the upstream's own 400 when
+ * only it knows the rule (e.g. the valid `baseModels` of /images). The message names the
+ * argument and what it accepts; it is safe to show a client.
+ */
+export class UpstreamInputError extends Error {
+  override readonly name = 'UpstreamInputError';
+  constructor(
+    readonly argument: string,
+    message: string,
+  ) {
+    super(message);
   }
 }

@@ -11,6 +11,15 @@ import type { StreamAnswer } from '../pagination/stream-window.js';
 import { createUpstreamClient, type Answer, type CallScope } from './client.js';
 import { CREATOR_PAGING, creatorListRequest, MAX_CREATORS_LIMIT, type UpstreamCreator } from './creators.js';
 import { UpstreamError, type UpstreamRoute } from './errors.js';
+import {
+  checkImageQuery,
+  imageByIdParams,
+  imageListAnswer,
+  imageListRequest,
+  MAX_IMAGES_LIMIT,
+  type ImageListParams,
+  type UpstreamFeedImage,
+} from './images.js';
 import { modelVersionRequest, type UpstreamVersionDetail } from './model-versions.js';
 import {
   carriesCompleteModels,
@@ -39,6 +48,8 @@ export interface UpstreamPaging {
   models(params: { query?: string | undefined }): { maxLimit: number; pages: PlanLimits | null };
   creators: PlanLimits;
   tags: PlanLimits;
+  /** The images feed pages by cursor only (its numbered pages are not used: civitai#1583). */
+  images: { maxLimit: number };
 }
 
 export interface UpstreamApi {
@@ -56,6 +67,10 @@ export interface UpstreamApi {
    * did. Learned once from any /tags answer (one small probe if none has been seen yet).
    */
   reportsTagCounts(scope: CallScope): Promise<boolean>;
+  /** A window of the images feed; refuses (UpstreamInputError) what Civitai would refuse. */
+  listImages(params: ImageListParams, scope: CallScope): Promise<StreamAnswer<UpstreamFeedImage>>;
+  /** One image of the feed by id, with its generation parameters; null when Civitai does not show it. */
+  getImage(id: number, scope: CallScope): Promise<UpstreamFeedImage | null>;
 }
 
 export interface UpstreamApiOptions extends TransportOptions {
@@ -73,13 +88,13 @@ const TAG_SEARCH_LIMIT = 50;
  * misses it; a creator: up to CREATOR_SEARCH_PAGES pages of /creators; a version, a tag: one).
  */
 export interface UpstreamCostFacts {
-  readonly pageCaps: { readonly models: number; readonly creators: number; readonly tags: number };
-  readonly callsPerLookup: { readonly model: number; readonly modelVersion: number; readonly creator: number; readonly tag: number };
+  readonly pageCaps: { readonly models: number; readonly creators: number; readonly tags: number; readonly images: number };
+  readonly callsPerLookup: { readonly model: number; readonly modelVersion: number; readonly creator: number; readonly tag: number; readonly image: number };
 }
 
 export const UPSTREAM_COST_FACTS: UpstreamCostFacts = {
-  pageCaps: { models: MAX_MODELS_LIMIT, creators: CREATOR_PAGING.maxLimit, tags: TAG_PAGING.maxLimit },
-  callsPerLookup: { model: 2, modelVersion: 1, creator: CREATOR_SEARCH_PAGES, tag: 1 },
+  pageCaps: { models: MAX_MODELS_LIMIT, creators: CREATOR_PAGING.maxLimit, tags: TAG_PAGING.maxLimit, images: MAX_IMAGES_LIMIT },
+  callsPerLookup: { model: 2, modelVersion: 1, creator: CREATOR_SEARCH_PAGES, tag: 1, image: 1 },
 };
 
 /** A 404 where the route has no "not found" meaning (a list) is a failure of that call. */
@@ -117,7 +132,7 @@ export function createUpstreamApi(options: UpstreamApiOptions): UpstreamApi {
   }
 
   return {
-    paging: { models: modelPaging, creators: CREATOR_PAGING, tags: TAG_PAGING },
+    paging: { models: modelPaging, creators: CREATOR_PAGING, tags: TAG_PAGING, images: { maxLimit: MAX_IMAGES_LIMIT } },
 
     async listModels(params, scope) {
       const answer = await client.request(modelListRequest(params), scope);
@@ -193,6 +208,16 @@ export function createUpstreamApi(options: UpstreamApiOptions): UpstreamApi {
         .then((answer) => learnTagCounts(present(answer, 'tags')).items.some((t) => t.modelCount !== null))
         .finally(() => (probe = undefined));
       return probe;
+    },
+
+    async listImages(params, scope) {
+      checkImageQuery(params);
+      return imageListAnswer(present(await client.request(imageListRequest(params), scope), 'images'));
+    },
+
+    async getImage(id, scope) {
+      const answer = present(await client.request(imageListRequest(imageByIdParams(id)), scope), 'images');
+      return answer.items.find((image) => image.id === id) ?? null;
     },
 
     async findTag(name, scope) {

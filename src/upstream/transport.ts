@@ -27,6 +27,11 @@ export interface UpstreamRequest<T> {
   /** How long a successful answer may be kept: a list or a single entity. */
   cacheKind: 'list' | 'entity';
   parse: (body: unknown) => T;
+  /**
+   * Reads a 4xx body that says which argument was wrong (a validation the upstream owns) into
+   * an error for the caller to fix; undefined leaves it an ordinary HTTP failure.
+   */
+  rejected?: (status: number, body: unknown) => Error | undefined;
 }
 
 /** The request's path and sorted query: what is sent, and what identifies the answer. */
@@ -77,7 +82,7 @@ export function createTransport(options: TransportOptions): Transport {
       const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
       throw new UpstreamError({ kind: timedOut ? 'timeout' : 'network', route: request.route });
     }
-    if (!response.ok) throw httpError(request.route, response, text);
+    if (!response.ok) throw rejection(request, response.status, text) ?? httpError(request.route, response, text);
     const contentType = response.headers.get('content-type') ?? '';
     // Outages answer with an HTML maintenance page, sometimes with status 200.
     if (/html/i.test(contentType)) throw new UpstreamError({ kind: 'parse', route: request.route, status: response.status });
@@ -116,6 +121,15 @@ export function createTransport(options: TransportOptions): Transport {
       }
     }
   };
+}
+
+function rejection(request: UpstreamRequest<unknown>, status: number, text: string): Error | undefined {
+  if (!request.rejected || status < 400 || status >= 500) return undefined;
+  try {
+    return request.rejected(status, JSON.parse(text));
+  } catch {
+    return undefined;
+  }
 }
 
 function httpError(route: UpstreamRoute, response: Response, text: string): UpstreamError {

@@ -41,7 +41,7 @@ export function imageFeedFilters(args: ImageFeedArgs): ImageFilters {
   let baseModels: string[] | undefined;
   if (args.baseModels && args.baseModels.length > 0) {
     if (args.baseModels.length > MAX_BASE_MODELS) throw new BadUserInputError(`\`baseModels\` can name at most ${MAX_BASE_MODELS} base models.`);
-    baseModels = [...new Set(args.baseModels.map((b) => valid.name('baseModels', b)))];
+    baseModels = [...new Set(args.baseModels.map((b) => valid.name('baseModels', b)))].sort();
   }
   return {
     sort: args.sort ?? undefined,

@@ -188,8 +188,9 @@ function baseModelsRejection(params: ImageListParams) {
     const issue = issuesOf(body).find((i) => Array.isArray(i.path) && i.path[0] === 'baseModels');
     if (!issue) return undefined;
     const valid = (issue.values ?? issue.options ?? []).filter((v): v is string => typeof v === 'string');
+    // The issue's index counts the values as sent: in the sorted order of the query (targetOf).
     const at = issue.path?.[1];
-    const given = typeof at === 'number' ? params.baseModels?.[at] : undefined;
+    const given = typeof at === 'number' ? [...(params.baseModels ?? [])].sort()[at] : undefined;
     const which = given !== undefined ? `"${given}" is not a base model Civitai knows` : 'Civitai does not know one of these base models';
     return new UpstreamInputError('baseModels', `\`baseModels\`: ${which}. Valid values: ${valid.map((v) => JSON.stringify(v)).join(', ')}.`);
   };

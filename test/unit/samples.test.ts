@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { errorMessageOf } from '../../src/upstream/transport.js';
 import { creatorListRequest } from '../../src/upstream/creators.js';
+import { imageListRequest } from '../../src/upstream/images.js';
 import { modelVersionRequest } from '../../src/upstream/model-versions.js';
 import { modelListRequest, modelRequest } from '../../src/upstream/models.js';
-import { imageSchema, metadataSchema } from '../../src/upstream/shapes.js';
 import { tagListRequest } from '../../src/upstream/tags.js';
 
 const dir = join(import.meta.dirname, '../../../shared/civitai-samples');
@@ -19,12 +19,7 @@ function parserFor(name: string): ((body: unknown) => unknown) | undefined {
   if (name.includes('model')) return modelRequest(1).parse;
   if (name.includes('creators-page')) return creatorListRequest({ limit: 1, page: 1 }).parse;
   if (name.includes('tags-page')) return tagListRequest({ limit: 1, page: 1 }).parse;
-  if (name.includes('images-page')) {
-    return (body) => {
-      const { items, metadata } = body as { items: unknown[]; metadata: unknown };
-      return { items: items.map((i) => imageSchema.parse(i)), metadata: metadataSchema.parse(metadata) };
-    };
-  }
+  if (name.includes('images-page')) return imageListRequest({ limit: 1, withMeta: true }).parse;
   return undefined;
 }
 
@@ -91,5 +86,39 @@ describe('recorded Civitai responses', () => {
     expect(errorMessageOf(read('live-error-400.json'))).toBe('Invalid parameters');
     expect(errorMessageOf([{ code: 'too_big' }])).toBe('Invalid parameters');
     expect(errorMessageOf({ message: 'User not found' })).toBe('User not found');
+  });
+
+  it('when the images page is parsed, then the level name reads as the bitmask, meta stays as sent and the cursor is a string', () => {
+    const page = imageListRequest({ limit: 1, withMeta: true }).parse(read('live-images-page.docs-example.json'));
+    expect(page.items[0]).toMatchObject({
+      id: 9173928,
+      nsfwLevel: 2,
+      nsfw: true,
+      createdAt: '2025-04-17T21:28:57.225Z',
+      username: 'Ajuro',
+      modelVersionIds: [9208, 249861, 258687, 332071, 345685],
+      stats: { likeCount: 21692, heartCount: 8044, commentCount: 58 },
+    });
+    expect(page.items[0]?.meta).toMatchObject({ seed: 1938345220, sampler: 'DPM++ 2M' });
+    expect(page.metadata.nextCursor).toBe('1|1744925337225');
+  });
+
+  it('when an images item comes from the legacy path, then wrapped meta is unwrapped, a number cursor is a string, and without withMeta meta is unknown', () => {
+    const body = {
+      items: [
+        { id: 5, url: 'u', nsfwLevel: 'X', browsingLevel: 16, meta: { id: 5, meta: { prompt: 'p' } } },
+        { id: 4, url: 'v', nsfwLevel: 'Mature', meta: { id: 4, meta: null } },
+        { id: 3, url: 'w', nsfwLevel: 'None', meta: null },
+      ],
+      metadata: { nextCursor: 2 },
+    };
+    const page = imageListRequest({ limit: 3, withMeta: true }).parse(body);
+    expect(page.items.map((i) => [i.nsfwLevel, i.nsfw, i.meta])).toEqual([
+      [16, true, { prompt: 'p' }],
+      [4, true, null],
+      [1, false, null],
+    ]);
+    expect(page.metadata.nextCursor).toBe('2');
+    expect(imageListRequest({ limit: 3, withMeta: false }).parse(body).items.map((i) => i.meta)).toEqual([undefined, undefined, undefined]);
   });
 });

@@ -15,9 +15,10 @@ import { detailOf, modelIsNsfw } from './version-detail.js';
 
 VersionImageRef.implement({
   description:
-    'A sample image in a version\u2019s own list. Most routes give these images no id; when Civitai gave one, `id` is the global ID of the same image in the feed (an `Image`).',
+    'A sample image in a version\u2019s own list. Most routes give these images no id; when Civitai gave one, `imageId` is the global ID of the same image in the feed (an `Image`).',
   fields: (t) => ({
-    id: t.id({
+    // Not `id`: Relay normalises by `id` across types, and this is the Image's id, not its own.
+    imageId: t.id({
       nullable: true,
       description: 'Global ID of this image as an `Image` (for `node`), or null when Civitai sent no id with it.',
       resolve: (s) => (s.image.id !== null ? encodeNodeId('Image', s.image.id) : null),

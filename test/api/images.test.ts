@@ -294,7 +294,7 @@ describe('the feed on Model, ModelVersion and Creator', () => {
     expect(imageUrls(stack.fixture)[0]?.searchParams.get('modelId')).toBe(String(modelId));
   });
 
-  test('when ModelVersion.gallery is read, then it is the version\u2019s feed in its sort, and the version\u2019s own images keep their fields with a null id', async ({ stack }) => {
+  test('when ModelVersion.gallery is read, then it is the version\u2019s feed in its sort, and the version\u2019s own images keep their fields with a null imageId', async ({ stack }) => {
     const { versionId } = subjects(stack.fixture);
     const page = await raw(stack.fixture, `modelVersionId=${versionId}&limit=10&sort=Most%20Comments`);
     const result = await stack.client.execute(VersionGalleryDocument, { id: versionId, first: 10, sort: 'MOST_COMMENTS' });
@@ -302,17 +302,17 @@ describe('the feed on Model, ModelVersion and Creator', () => {
     expect(result.data?.modelVersion?.gallery.nodes.map((n) => n.civitaiId)).toEqual(page.items.map((i) => i.id));
     expect(result.data?.modelVersion?.images.length).toBeGreaterThan(0);
     // /model-versions/:id sends its images without ids: no global ID for them.
-    expect(result.data?.modelVersion?.images.every((i) => i.id === null && i.civitaiId === null && typeof i.url === 'string')).toBe(true);
+    expect(result.data?.modelVersion?.images.every((i) => i.imageId === null && i.civitaiId === null && typeof i.url === 'string')).toBe(true);
     expect(stack.fixture.calls('images')).toBe(1);
     expect(stack.fixture.calls('model-version')).toBe(1);
   });
 
-  test('when version images come from a model list, then their id is the global ID of the feed image, which node resolves', async ({ stack }) => {
-    const list = await stack.client.execute(`{ models(first: 3) { nodes { modelVersions { images { id civitaiId url } } } } }`);
-    const images = (list.data as { models: { nodes: Array<{ modelVersions: Array<{ images: Array<{ id: string; civitaiId: number; url: string }> }> }> } }).models.nodes.flatMap((m) => m.modelVersions.flatMap((v) => v.images));
+  test('when version images come from a model list, then their imageId is the global ID of the feed image, which node resolves', async ({ stack }) => {
+    const list = await stack.client.execute(`{ models(first: 3) { nodes { modelVersions { images { imageId civitaiId url } } } } }`);
+    const images = (list.data as { models: { nodes: Array<{ modelVersions: Array<{ images: Array<{ imageId: string; civitaiId: number; url: string }> }> }> } }).models.nodes.flatMap((m) => m.modelVersions.flatMap((v) => v.images));
     const first = images[0];
-    expect(first?.id).toBe(gid('Image', first?.civitaiId as number));
-    const node = await stack.client.execute(ImageByIdDocument, { id: first?.id as string });
+    expect(first?.imageId).toBe(gid('Image', first?.civitaiId as number));
+    const node = await stack.client.execute(ImageByIdDocument, { id: first?.imageId as string });
     expect(node.data?.node).toMatchObject({ __typename: 'Image', civitaiId: first?.civitaiId, url: first?.url });
   });
 

@@ -95,17 +95,19 @@ function generator(rng: Rng, stackRef: Stack) {
         }
         return String(value);
       }
-      if (argName === 'last') return rng.chance(0.2) ? String(rng.int(0, 3)) : null;
+      // The images feed pages forward only: `last` there is refused by design.
+      if (argName === 'last') return typeName === 'Int' && !['images', 'gallery'].includes(fieldName) && rng.chance(0.2) ? String(rng.int(0, 3)) : null;
       if (argName === 'after' || argName === 'before') return null;
       if (argName === 'id' && typeName === 'Int') return String(fieldName === 'modelVersion' ? rng.pick(versionIds) : rng.chance(0.85) ? rng.pick(modelIds) : missingId());
       if (argName === 'id') return JSON.stringify(globalId());
       if (argName === 'ids') return `[${Array.from({ length: rng.int(0, 4) }, () => JSON.stringify(globalId())).join(', ')}]`;
       if (argName === 'username') return JSON.stringify(rng.chance(0.85) ? rng.pick(usernames) : `nobody${missingId()}`);
       if (argName === 'name' || argName === 'tag') return JSON.stringify(rng.pick(tagNames));
-      if (argName === 'nsfw') return String(rng.chance(0.5));
+      if (argName === 'nsfw' && typeName === 'Boolean') return String(rng.chance(0.5));
       if (argName === 'query') return JSON.stringify(rng.pick(['a', 'style', 'an', 'xl']));
       const type = schema.getType(typeName);
-      if (isEnumType(type)) return rng.pick(type.getValues()).name;
+      // UNKNOWN is refused as a filter: picking it would only produce refused queries.
+      if (isEnumType(type)) return rng.pick(type.getValues().filter((v) => v.name !== 'UNKNOWN')).name;
       return null;
     }
 
@@ -176,7 +178,11 @@ function generator(rng: Rng, stackRef: Stack) {
     }
 
     const body = selection(schema.getQueryType()!, 4);
-    const head = varDefs.length ? `query Q(${varDefs.join(', ')})` : 'query Q';
+    // A variable defined for a field that was dropped later (too deep) would fail validation.
+    const text = [body, ...fragments].join('\n');
+    const used = varDefs.filter((d) => new RegExp(`\\$${d.slice(1, d.indexOf(':'))}\\b`).test(text));
+    for (const name of Object.keys(variables)) if (!used.some((d) => d.startsWith(`$${name}:`))) delete variables[name];
+    const head = used.length ? `query Q(${used.join(', ')})` : 'query Q';
     return { query: [`${head} { ${body} }`, ...fragments].join('\n'), variables };
   };
 }

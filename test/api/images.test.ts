@@ -165,6 +165,22 @@ describe('Query.images', () => {
     expect(stack.fixture.calls()).toBe(2);
   });
 
+  test('when postId or period filter the feed, then they reach Civitai and the window is its answer (a post in its own order)', async ({ stack }) => {
+    const post = stack.fixture.catalogue.images.find((i) => i.nsfwLevel === 1 && stack.fixture.catalogue.images.filter((j) => j.postId === i.postId && j.nsfwLevel === 1).length > 2)?.postId as number;
+    const inPost = await raw(stack.fixture, `postId=${post}&limit=10`);
+    const lastWeek = await raw(stack.fixture, 'period=Week&sort=Newest&limit=10');
+    const result = await stack.client.execute(`query($post: Int) { p: images(postId: $post, first: 10) { nodes { civitaiId postId } } w: images(period: WEEK, sort: NEWEST, first: 10) { nodes { civitaiId } } }`, { post });
+    expect(result.errors).toBeUndefined();
+    const data = result.data as { p: { nodes: Array<{ civitaiId: number; postId: number }> }; w: { nodes: Array<{ civitaiId: number }> } };
+    expect(data.p.nodes).toEqual(inPost.items.map((i) => ({ civitaiId: i.id, postId: post })));
+    expect(data.p.nodes.length).toBeGreaterThan(2);
+    expect(data.w.nodes.map((n) => n.civitaiId)).toEqual(lastWeek.items.map((i) => i.id));
+    expect(stack.fixture.calls()).toBe(2);
+    const all = await raw(stack.fixture, 'sort=Oldest&limit=1');
+    expect(lastWeek.items.length).toBeGreaterThan(0);
+    expect(lastWeek.items.map((i) => i.id)).not.toContain(all.items[0]?.id);
+  });
+
   test('when type is UNKNOWN, then BAD_USER_INPUT before any call', async ({ stack }) => {
     const result = await stack.client.execute(ImageFeedDocument, { first: 5, type: 'UNKNOWN' });
     expect(codes(result)).toEqual(['BAD_USER_INPUT']);
@@ -345,5 +361,16 @@ describe('the feed’s two cursor shapes, through the upstream API', () => {
       expect(first.total).toBeNull();
     }
     expect(scope.cost.calls).toBe(6);
+  });
+});
+
+describe('against a 2022-style upstream', () => {
+  test.override({ stackOptions: { fixture: { mode: '2022' } } });
+
+  test('when the feed is asked of an upstream without /images, then NOT_FOUND after its one 404', async ({ stack }) => {
+    const result = await stack.client.execute(ImageFeedDocument, { first: 5 });
+    expect(result.data).toBeNull();
+    expect(codes(result)).toEqual(['NOT_FOUND']);
+    expect(stack.fixture.calls('images')).toBe(1);
   });
 });

@@ -99,7 +99,7 @@ const feedImageSchema = z
   });
 
 /** An image of the feed, every quirk resolved; `meta` is undefined when it was not asked for. */
-export type UpstreamFeedImage = z.output<typeof feedImageSchema> & { meta: unknown };
+export type UpstreamFeedImage = z.output<typeof feedImageSchema>;
 
 /**
  * The bitmask (1 PG, 2 PG-13, 4 R, 8 X, 16 XXX, 32 Blocked): `browsingLevel` when sent (the
@@ -130,11 +130,6 @@ const feedPageSchema = z.object({ items: z.array(feedImageSchema), metadata: met
 export interface FeedPage {
   items: UpstreamFeedImage[];
   metadata: PageMetadata;
-}
-
-/** Whether Civitai answers this query on its legacy path, where engagement sorts collapse to newest. */
-export function isLegacyImageQuery(params: Pick<ImageListParams, 'imageId' | 'modelId' | 'modelVersionId'>): boolean {
-  return params.imageId !== undefined || (params.modelId !== undefined && params.modelVersionId === undefined);
 }
 
 /** Refuses, before any call, what the upstream is known to refuse. */

@@ -75,6 +75,9 @@ export function createResultCache(options: ResultCacheOptions): ResultCache {
   const local = new LRUCache<string, ExecutionResult>({ max: Math.max(1, options.maxEntries), ttlAutopurge: false });
   const { store } = options;
   const report = options.onLookup ?? (() => {});
+  // yoga's plugin asks once before parsing and envelop's asks again before executing: the second
+  // ask of a miss is the same lookup, answered without a second trip to the store.
+  const justMissed = new LRUCache<string, true>({ max: 1_000, ttl: 1_000 });
   return {
     async get(id) {
       const here = local.get(id);
@@ -82,6 +85,8 @@ export function createResultCache(options: ResultCacheOptions): ResultCache {
         report('hit');
         return here;
       }
+      if (justMissed.delete(id)) return undefined;
+      justMissed.set(id, true);
       const found = store ? await store.entry(RESULT_NAMESPACE + id) : undefined;
       if (!found || typeof found.value !== 'string') {
         report('miss');
@@ -94,6 +99,7 @@ export function createResultCache(options: ResultCacheOptions): ResultCache {
         report('miss');
         return undefined;
       }
+      justMissed.delete(id);
       local.set(id, result, { ttl: Math.max(1, found.ttlMs) });
       report('hit');
       return result;

@@ -74,19 +74,29 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
     } else logger?.debug('redis error', { error: error.message });
   });
 
+  // A Redis that stops answering (paused, overloaded) keeps its connection 'ready': after an
+  // operation misses its deadline, the next ones skip Redis for a short while instead of each
+  // waiting the deadline again, so a request with several lookups is delayed by one deadline.
+  const skipAfterTimeoutMs = Math.min(2_000, Math.max(100, options.timeoutMs * 10));
+  let skipUntil = 0;
+
   return {
     client,
     timeoutMs: options.timeoutMs,
     state: () => (client.status === 'ready' ? 'up' : 'down'),
     async attempt<T>(op: (c: Redis) => Promise<T>): Promise<T | undefined> {
-      if (client.status !== 'ready') return undefined;
+      if (client.status !== 'ready' || Date.now() < skipUntil) return undefined;
       let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<undefined>((resolve) => {
-        timer = setTimeout(resolve, options.timeoutMs, undefined);
+      const timedOut = Symbol('timed out');
+      const deadline = new Promise<typeof timedOut>((resolve) => {
+        timer = setTimeout(resolve, options.timeoutMs, timedOut);
       });
       const work = op(client).catch(() => undefined);
       try {
-        return await Promise.race([work, deadline]);
+        const result = await Promise.race([work, deadline]);
+        if (result !== timedOut) return result;
+        skipUntil = Date.now() + skipAfterTimeoutMs;
+        return undefined;
       } finally {
         clearTimeout(timer);
       }

@@ -100,6 +100,27 @@ describe('the shared Redis tier', () => {
     }
   });
 
+  it('when an operation missed its deadline, then the next ones skip Redis for a while instead of each waiting, and use it again after', async () => {
+    const fast = createRedisConnection({ url: redis.url, prefix: PREFIX, timeoutMs: 50 });
+    try {
+      expect(await fast.ready(5_000)).toBe(true);
+      let sent = 0;
+      const ping = () => fast.attempt((client) => (sent++, client.ping()));
+      redis.pause();
+      try {
+        expect(await ping()).toBeUndefined();
+        expect(await ping()).toBeUndefined();
+        expect(sent).toBe(1);
+      } finally {
+        redis.resume();
+      }
+      await expect.poll(ping, { timeout: 5_000, interval: 100 }).toBe('PONG');
+      expect(sent).toBeGreaterThan(1);
+    } finally {
+      await fast.close();
+    }
+  });
+
   it('when Redis is full and refuses writes, then a write is a no-op and reads still work', async () => {
     const tier = createRedisTier(connection);
     await tier.set('before-full', 'kept', 60_000);

@@ -22,6 +22,17 @@ export interface ReplicaRow {
   errors: number;
   rssMb: number[];
   redisMemory: string;
+  /** Redis lookups summed over the replicas, from their /metrics. */
+  redisLookups: string;
+}
+
+async function redisLookups(servers: Running[]): Promise<string> {
+  const totals: Record<string, number> = { hit: 0, miss: 0, error: 0 };
+  for (const s of servers) {
+    const text = await fetch(new URL('/metrics', s.url)).then((r) => r.text());
+    for (const m of text.matchAll(/^cgql_cache_lookups_total\{tier="redis",outcome="(\w+)"\} (\d+)/gm)) totals[m[1]!] = (totals[m[1]!] ?? 0) + Number(m[2]);
+  }
+  return `${totals.hit} hit / ${totals.miss} miss / ${totals.error} error`;
 }
 
 const CONCURRENCY = 10;
@@ -93,6 +104,7 @@ async function measureFleet(fixture: Running, bodies: string[], rounds: number, 
       errors,
       rssMb: servers.map((s) => s.rssMb()),
       redisMemory: redisUrl ? await redisInfo() : '-',
+      redisLookups: redisUrl ? await redisLookups(servers) : '-',
     };
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
@@ -115,9 +127,9 @@ export async function replicasBench(fixture: Running, replicas: number, rounds: 
     return [
       `Workload: ${bodies.length} distinct queries × ${rounds} rounds, ${CONCURRENCY} at a time, round-robin over the replicas (a query's repeats land on other replicas); fixture upstream latency ${LATENCY_MS} ms.`,
       '',
-      '| target | requests | upstream calls | calls/query | p50 ms | p99 ms | RSS per replica MB | Redis memory | errors |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-      ...rows.map((r) => `| ${r.target} | ${r.requests} | ${r.upstreamCalls} | ${r.callsPerQuery} | ${r.p50} | ${r.p99} | ${r.rssMb.join(' / ')} | ${r.redisMemory} | ${r.errors} |`),
+      '| target | requests | upstream calls | calls/query | p50 ms | p99 ms | RSS per replica MB | Redis memory | Redis lookups | errors |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      ...rows.map((r) => `| ${r.target} | ${r.requests} | ${r.upstreamCalls} | ${r.callsPerQuery} | ${r.p50} | ${r.p99} | ${r.rssMb.join(' / ')} | ${r.redisMemory} | ${r.redisLookups} | ${r.errors} |`),
     ];
   } finally {
     client.disconnect();

@@ -16,8 +16,11 @@ export interface RedisConnection {
   readonly client: Redis;
   readonly timeoutMs: number;
   state(): RedisState;
-  /** Runs `op` within the deadline; `undefined` when Redis is down, slow or answers an error. */
-  attempt<T>(op: (client: Redis) => Promise<T>): Promise<T | undefined>;
+  /**
+   * Runs `op` within the deadline; `undefined` when Redis is down, slow or answers an error.
+   * A 'write' nobody waits for is sent even while reads skip a slow Redis (see below).
+   */
+  attempt<T>(op: (client: Redis) => Promise<T>, kind?: 'read' | 'write'): Promise<T | undefined>;
   /** Resolves once the connection is ready (tests, start-up logs); false after `timeoutMs`. */
   ready(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
@@ -84,18 +87,20 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
     client,
     timeoutMs: options.timeoutMs,
     state: () => (client.status === 'ready' ? 'up' : 'down'),
-    async attempt<T>(op: (c: Redis) => Promise<T>): Promise<T | undefined> {
-      if (client.status !== 'ready' || Date.now() < skipUntil) return undefined;
+    async attempt<T>(op: (c: Redis) => Promise<T>, kind: 'read' | 'write' = 'read'): Promise<T | undefined> {
+      if (client.status !== 'ready' || (kind === 'read' && Date.now() < skipUntil)) return undefined;
       let timer: NodeJS.Timeout | undefined;
       const timedOut = Symbol('timed out');
       const deadline = new Promise<typeof timedOut>((resolve) => {
-        timer = setTimeout(resolve, options.timeoutMs, timedOut);
+        // setImmediate: when the event loop was busy past the deadline, a reply already waiting
+        // on the socket is read first (poll phase) rather than counted as a timeout.
+        timer = setTimeout(() => setImmediate(resolve, timedOut), options.timeoutMs);
       });
       const work = op(client).catch(() => undefined);
       try {
         const result = await Promise.race([work, deadline]);
         if (result !== timedOut) return result;
-        skipUntil = Date.now() + skipAfterTimeoutMs;
+        if (kind === 'read') skipUntil = Date.now() + skipAfterTimeoutMs;
         return undefined;
       } finally {
         clearTimeout(timer);

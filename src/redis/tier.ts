@@ -103,7 +103,7 @@ export function createRedisTier(connection: RedisConnection, options: RedisTierO
       try {
         const encoded = await encodeValue(value, compressAboveBytes);
         if (encoded.length > maxValueBytes) return;
-        await connection.attempt((redis) => redis.set(tierKey(key), encoded, 'PX', Math.ceil(ttlMs)));
+        await connection.attempt((redis) => redis.set(tierKey(key), encoded, 'PX', Math.ceil(ttlMs)), 'write');
       } catch {
         // compression cannot fail on a Buffer or string; the tier never fails its caller anyway
       }

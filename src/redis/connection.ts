@@ -39,6 +39,9 @@ export function reconnectDelayMs(attempt: number): number {
   return Math.min(50 * 2 ** Math.min(attempt, 10), 2_000);
 }
 
+/** Reads in a row past their deadline after which reads skip Redis for a while. */
+export const READ_TIMEOUTS_BEFORE_SKIP = 3;
+
 export function createRedisConnection(options: RedisConnectionOptions): RedisConnection {
   const { logger } = options;
   const client = new Redis(options.url, {
@@ -77,10 +80,12 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
     } else logger?.debug('redis error', { error: error.message });
   });
 
-  // A Redis that stops answering (paused, overloaded) keeps its connection 'ready': after an
-  // operation misses its deadline, the next ones skip Redis for a short while instead of each
-  // waiting the deadline again, so a request with several lookups is delayed by one deadline.
+  // A Redis that stops answering (paused, overloaded) keeps its connection 'ready': after a few
+  // reads in a row miss their deadline, the next ones skip Redis for a short while instead of
+  // each waiting the deadline again. One late read on a busy machine is not enough: skipping
+  // costs upstream calls (measured: BENCHMARKS.md, "Replicas").
   const skipAfterTimeoutMs = Math.min(2_000, Math.max(100, options.timeoutMs * 10));
+  let timeoutsInARow = 0;
   let skipUntil = 0;
 
   return {
@@ -99,8 +104,14 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
       const work = op(client).catch(() => undefined);
       try {
         const result = await Promise.race([work, deadline]);
-        if (result !== timedOut) return result;
-        if (kind === 'read') skipUntil = Date.now() + skipAfterTimeoutMs;
+        if (result !== timedOut) {
+          if (kind === 'read') timeoutsInARow = 0;
+          return result;
+        }
+        if (kind === 'read' && ++timeoutsInARow >= READ_TIMEOUTS_BEFORE_SKIP) {
+          timeoutsInARow = 0;
+          skipUntil = Date.now() + skipAfterTimeoutMs;
+        }
         return undefined;
       } finally {
         clearTimeout(timer);

@@ -39,8 +39,8 @@ export function reconnectDelayMs(attempt: number): number {
   return Math.min(50 * 2 ** Math.min(attempt, 10), 2_000);
 }
 
-/** Reads in a row past their deadline after which reads skip Redis for a while. */
-export const READ_TIMEOUTS_BEFORE_SKIP = 3;
+/** Deadlines without any reply from Redis after which reads skip it for a while. */
+export const SILENT_DEADLINES = 2;
 
 export function createRedisConnection(options: RedisConnectionOptions): RedisConnection {
   const { logger } = options;
@@ -80,13 +80,18 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
     } else logger?.debug('redis error', { error: error.message });
   });
 
-  // A Redis that stops answering (paused, overloaded) keeps its connection 'ready': after a few
-  // reads in a row miss their deadline, the next ones skip Redis for a short while instead of
-  // each waiting the deadline again. One late read on a busy machine is not enough: skipping
-  // costs upstream calls (measured: BENCHMARKS.md, "Replicas").
+  // A Redis that stops answering (paused, hung) keeps its connection 'ready': when a read misses
+  // its deadline and no reply at all has come back for `SILENT_DEADLINES` deadlines, the next
+  // reads skip Redis for a short while instead of each waiting the deadline again. A Redis that
+  // is only late (a busy machine) keeps replying, late, and is never skipped: skipping costs
+  // upstream calls (measured: BENCHMARKS.md, "Replicas").
   const skipAfterTimeoutMs = Math.min(2_000, Math.max(100, options.timeoutMs * 10));
-  let timeoutsInARow = 0;
+  let lastReplyAt = Date.now();
   let skipUntil = 0;
+  client.on('ready', () => {
+    lastReplyAt = Date.now();
+    skipUntil = 0;
+  });
 
   return {
     client,
@@ -101,17 +106,17 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
         // on the socket is read first (poll phase) rather than counted as a timeout.
         timer = setTimeout(() => setImmediate(resolve, timedOut), options.timeoutMs);
       });
-      const work = op(client).catch(() => undefined);
+      const replied = () => {
+        lastReplyAt = Date.now();
+      };
+      const work = op(client).then(
+        (value) => (replied(), value),
+        () => (replied(), undefined),
+      );
       try {
         const result = await Promise.race([work, deadline]);
-        if (result !== timedOut) {
-          if (kind === 'read') timeoutsInARow = 0;
-          return result;
-        }
-        if (kind === 'read' && ++timeoutsInARow >= READ_TIMEOUTS_BEFORE_SKIP) {
-          timeoutsInARow = 0;
-          skipUntil = Date.now() + skipAfterTimeoutMs;
-        }
+        if (result !== timedOut) return result;
+        if (kind === 'read' && Date.now() - lastReplyAt > SILENT_DEADLINES * options.timeoutMs) skipUntil = Date.now() + skipAfterTimeoutMs;
         return undefined;
       } finally {
         clearTimeout(timer);

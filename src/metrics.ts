@@ -3,8 +3,10 @@
  * servers in one process (tests) never mix. GraphQL requests and latency per operation name come
  * from @graphql-yoga/plugin-prometheus (src/plugins/useMetrics.ts); the rest are ours, fed by
  * whoever knows the fact: every upstream request (`upstreamCall`, src/redis/upstream-fetch.ts),
- * each request's upstream cost (`cacheLookup('local')`, `inflightShare`, useMetrics), the Redis
- * tier (`cacheLookup('redis')`), the upstream gate (`rateLimitWait`).
+ * each request's upstream cost (`inflightShare`, useMetrics), the cache tiers (`cacheLookup`:
+ * 'local' = the in-process LRU of upstream answers, 'redis' = every lookup in the shared tier,
+ * answers and whole results, 'response' = the whole-result cache, either level), the upstream
+ * gate (`rateLimitWait`).
  *
  * Every label value is bounded: a closed set, or a sanitised name of which only the first
  * `MAX_DISTINCT` are kept (later ones count as "other"). Never an id, a URL, a username or a key.

@@ -6,9 +6,10 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import type { GraphiQLOptions } from 'graphql-yoga';
 import type { AddressInfo } from 'node:net';
 import { GraphQLError } from 'graphql';
-import { useResponseCache, createInMemoryCache } from '@graphql-yoga/plugin-response-cache';
+import { useResponseCache } from '@graphql-yoga/plugin-response-cache';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createUpstreamCache, type UpstreamCache } from './cache/index.js';
+import { createResultCache, sharedCacheTier, type SharedStore } from './cache/shared.js';
 import type { Config } from './config.js';
 import { createContext, type Context } from './context.js';
 import { MASKED_MESSAGE, toClientError } from './errors.js';
@@ -127,7 +128,7 @@ export function createErrorMask(logger: Logger) {
  * as list answers live: a warm repeat then skips execution entirely. Only anonymous ones, since
  * Civitai marks answers to a key private; never with a cost report, which describes one request.
  */
-function wholeResultCache(config: Config): Plugin[] {
+function wholeResultCache(config: Config, store: SharedStore | undefined, metrics: Metrics): Plugin[] {
   if (config.cache.responseCacheEntries === 0 || config.cache.maxBytes === 0 || config.reportCost) return [];
   const anonymous = (request: Request) => request.headers.get('authorization') === null && config.upstream.apiKey === undefined;
   return [
@@ -135,7 +136,9 @@ function wholeResultCache(config: Config): Plugin[] {
       session: () => null,
       enabled: (request) => anonymous(request) && request.headers.get(COST_HEADER) !== '1',
       ttl: config.cache.ttlMs.list,
-      cache: createInMemoryCache({ max: config.cache.responseCacheEntries }),
+      // Our LRU over the shared tier rather than @envelop/response-cache-redis: that one waits
+      // on Redis without a deadline and keeps entity sets for invalidation we never do.
+      cache: createResultCache({ maxEntries: config.cache.responseCacheEntries, store, onLookup: (outcome) => metrics.cacheLookup('response', outcome) }),
     }),
   ];
 }
@@ -155,7 +158,11 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
   const metrics = createMetrics();
   const scale = createScaleOut(config, { logger, metrics });
   let draining = false;
-  const cache = createUpstreamCache({ maxBytes: config.cache.maxBytes, staleMs: config.cache.staleMs, ttlMs: config.cache.ttlMs });
+  const cache = createUpstreamCache(
+    { maxBytes: config.cache.maxBytes, staleMs: config.cache.staleMs, ttlMs: config.cache.ttlMs },
+    scale.tier ? [sharedCacheTier(scale.tier)] : [],
+    { onLocalLookup: (outcome) => metrics.cacheLookup('local', outcome) },
+  );
   const api = createUpstreamApi({
     baseUrl: config.upstream.baseUrl,
     timeoutMs: config.upstream.timeoutMs,
@@ -188,7 +195,7 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
       useCsrfPrevention(),
       ...consumerPlugins(config, 'before'),
       useQueryLimits(config.limits),
-      ...wholeResultCache(config),
+      ...wholeResultCache(config, scale.tier, metrics),
       useUpstreamCost({ always: config.reportCost, logger }),
       useClosedErrors(logger),
       ...consumerPlugins(config, 'after'),

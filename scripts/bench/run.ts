@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { answered, hammer, loop, post, type LoadResult } from './load.js';
 import { positiveOption, SERVER, start, TSX, type Running } from './processes.js';
+import { replicasBench } from './replicas.js';
 
 const root = join(import.meta.dirname, '../..');
 const { values: options } = parseArgs({
@@ -21,6 +22,8 @@ const { values: options } = parseArgs({
     mesh: { type: 'boolean', default: false },
     memory: { type: 'boolean', default: false },
     'memory-only': { type: 'boolean', default: false },
+    replicas: { type: 'string' },
+    rounds: { type: 'string' },
   },
 });
 const SECONDS = positiveOption(options, 'seconds', 5);
@@ -192,6 +195,17 @@ async function memory(fixture: Running) {
 
 async function main() {
   const fixture = await start(process.execPath, [join(root, 'dist/fixture/main.js'), '--port', '0'], {});
+  if (options.replicas !== undefined) {
+    // Only the replicas comparison (scripts/bench/replicas.ts).
+    try {
+      const lines = await replicasBench(fixture, positiveOption(options, 'replicas', 3), positiveOption(options, 'rounds', 5));
+      writeFileSync(join(out, 'replicas.md'), `${lines.join('\n')}\n`);
+      process.stdout.write(`${lines.join('\n')}\n`);
+    } finally {
+      await fixture.stop();
+    }
+    return;
+  }
   try {
     for (const latency of options['memory-only'] ? [] : [0, 50]) {
       await fetch(`${new URL(fixture.url).origin}/__fixture/latency?ms=${latency}`, { method: 'POST' });

@@ -87,7 +87,12 @@ function sizeOf(entry: CacheEntry<unknown>): number {
   return ENTRY_OVERHEAD + Math.ceil(length * PARSED_SIZE_FACTOR);
 }
 
-export function createUpstreamCache(options: CacheOptions, lowerTiers: readonly CacheTier[] = []): UpstreamCache {
+export interface CacheHooks {
+  /** One call per read of the in-process tier (the lower tiers report their own lookups). */
+  onLocalLookup?: (outcome: 'hit' | 'stale' | 'miss') => void;
+}
+
+export function createUpstreamCache(options: CacheOptions, lowerTiers: readonly CacheTier[] = [], hooks: CacheHooks = {}): UpstreamCache {
   const local = options.maxBytes > 0 ? new LRUCache<string, StoredEntry>({ maxSize: options.maxBytes, sizeCalculation: (e) => e.size }) : undefined;
   const tiers: CacheTier[] = [
     ...(local
@@ -107,15 +112,25 @@ export function createUpstreamCache(options: CacheOptions, lowerTiers: readonly 
   }
 
   async function read(key: string): Promise<StoredEntry | undefined> {
+    let stale: { entry: StoredEntry; depth: number } | undefined;
     for (const [depth, tier] of tiers.entries()) {
-      const found = await degrade(() => tier.get(key));
-      if (found && Date.now() < found.staleUntil) {
+      const got = await degrade(() => tier.get(key));
+      const now = Date.now();
+      const found = got && now < got.staleUntil ? got : undefined;
+      if (depth === 0 && local) hooks.onLocalLookup?.(found ? (now < found.freshUntil ? 'hit' : 'stale') : 'miss');
+      if (!found) continue;
+      if (now < found.freshUntil) {
         // Found below: fill the tiers above so the next read stops earlier.
         for (const upper of tiers.slice(0, depth)) void degrade(() => upper.set(key, found));
         return found;
       }
+      // Stale here; a lower tier may hold the answer another replica's refresh has written.
+      stale ??= { entry: found, depth };
     }
-    return undefined;
+    if (!stale) return undefined;
+    const { entry, depth } = stale;
+    for (const upper of tiers.slice(0, depth)) void degrade(() => upper.set(key, entry));
+    return entry;
   }
 
   function write(key: string, entry: CacheEntry<unknown>): void {

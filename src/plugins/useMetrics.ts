@@ -4,8 +4,8 @@
  * `extensions.code` as the client sees them (after masking), and the registry's own counters
  * (src/metrics.ts). With `METRICS_TOKEN` set, `/metrics` needs `Authorization: Bearer <token>`.
  *
- * The local cache tier and in-flight sharing are counted from each request's upstream cost (the
- * same numbers as `extensions.cost`), so the cache itself reports only its other tiers.
+ * In-flight sharing is counted from each request's upstream cost (the same number as
+ * `extensions.cost`); cache lookups are reported by each tier itself (src/server.ts).
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { Plugin } from 'graphql-yoga';
@@ -84,9 +84,6 @@ export function useMetrics(metrics: Metrics, options: { token?: string | undefin
         onExecuteDone() {
           const cost = (args.contextValue as Partial<Context>).cost;
           if (!cost) return;
-          metrics.cacheLookup('local', 'hit', cost.cacheHits - cost.staleHits);
-          metrics.cacheLookup('local', 'stale', cost.staleHits);
-          metrics.cacheLookup('local', 'miss', Math.max(0, cost.calls - cost.retries));
           metrics.inflightShare(cost.inflightShares);
         },
       };

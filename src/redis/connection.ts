@@ -16,8 +16,11 @@ export interface RedisConnection {
   readonly client: Redis;
   readonly timeoutMs: number;
   state(): RedisState;
-  /** Runs `op` within the deadline; `undefined` when Redis is down, slow or answers an error. */
-  attempt<T>(op: (client: Redis) => Promise<T>): Promise<T | undefined>;
+  /**
+   * Runs `op` within the deadline; `undefined` when Redis is down, slow or answers an error.
+   * A 'write' nobody waits for is sent even while reads skip a slow Redis (see below).
+   */
+  attempt<T>(op: (client: Redis) => Promise<T>, kind?: 'read' | 'write'): Promise<T | undefined>;
   /** Resolves once the connection is ready (tests, start-up logs); false after `timeoutMs`. */
   ready(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
@@ -35,6 +38,9 @@ export interface RedisConnectionOptions {
 export function reconnectDelayMs(attempt: number): number {
   return Math.min(50 * 2 ** Math.min(attempt, 10), 2_000);
 }
+
+/** Deadlines without any reply from Redis after which reads skip it for a while. */
+export const SILENT_DEADLINES = 2;
 
 export function createRedisConnection(options: RedisConnectionOptions): RedisConnection {
   const { logger } = options;
@@ -74,19 +80,44 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
     } else logger?.debug('redis error', { error: error.message });
   });
 
+  // A Redis that stops answering (paused, hung) keeps its connection 'ready': when a read misses
+  // its deadline and no reply at all has come back for `SILENT_DEADLINES` deadlines, the next
+  // reads skip Redis for a short while instead of each waiting the deadline again. A Redis that
+  // is only late (a busy machine) keeps replying, late, and is never skipped: skipping costs
+  // upstream calls (measured: BENCHMARKS.md, "Replicas").
+  const skipAfterTimeoutMs = Math.min(2_000, Math.max(100, options.timeoutMs * 10));
+  let lastReplyAt = Date.now();
+  let skipUntil = 0;
+  client.on('ready', () => {
+    lastReplyAt = Date.now();
+    skipUntil = 0;
+  });
+
   return {
     client,
     timeoutMs: options.timeoutMs,
     state: () => (client.status === 'ready' ? 'up' : 'down'),
-    async attempt<T>(op: (c: Redis) => Promise<T>): Promise<T | undefined> {
-      if (client.status !== 'ready') return undefined;
+    async attempt<T>(op: (c: Redis) => Promise<T>, kind: 'read' | 'write' = 'read'): Promise<T | undefined> {
+      if (client.status !== 'ready' || (kind === 'read' && Date.now() < skipUntil)) return undefined;
       let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<undefined>((resolve) => {
-        timer = setTimeout(resolve, options.timeoutMs, undefined);
+      const timedOut = Symbol('timed out');
+      const deadline = new Promise<typeof timedOut>((resolve) => {
+        // setImmediate: when the event loop was busy past the deadline, a reply already waiting
+        // on the socket is read first (poll phase) rather than counted as a timeout.
+        timer = setTimeout(() => setImmediate(resolve, timedOut), options.timeoutMs);
       });
-      const work = op(client).catch(() => undefined);
+      const replied = () => {
+        lastReplyAt = Date.now();
+      };
+      const work = op(client).then(
+        (value) => (replied(), value),
+        () => (replied(), undefined),
+      );
       try {
-        return await Promise.race([work, deadline]);
+        const result = await Promise.race([work, deadline]);
+        if (result !== timedOut) return result;
+        if (kind === 'read' && Date.now() - lastReplyAt > SILENT_DEADLINES * options.timeoutMs) skipUntil = Date.now() + skipAfterTimeoutMs;
+        return undefined;
       } finally {
         clearTimeout(timer);
       }

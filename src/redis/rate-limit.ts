@@ -115,7 +115,7 @@ export function createUpstreamGate(options: UpstreamGateOptions): UpstreamGate {
       const until = now() + ms;
       holdLocally(fingerprint, until);
       // Last writer wins: each 429 carries Civitai's freshest Retry-After.
-      void connection?.attempt((redis) => redis.set(HOLD_PREFIX + fingerprint, String(until), 'PX', Math.ceil(ms)));
+      void connection?.attempt((redis) => redis.set(HOLD_PREFIX + fingerprint, String(until), 'PX', Math.ceil(ms)), 'write');
     },
     async acquire(fingerprint, maxWaitMs) {
       const start = now();

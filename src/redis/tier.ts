@@ -6,10 +6,9 @@
  *   local miss, tier hit → answer, and fill the local LRU for the entry's remaining TTL (`entry`)
  *   both miss            → upstream (in-flight sharing as today), then set local and `tier.set`
  *
- * Plugging it in is a few lines in the cache: call `tier.entry(key)` after a local miss and
- * `void tier.set(key, value, ttlMs)` after a fill, with the same key (credential fingerprint
- * included) and the same TTL as the local entry. Values are what the cache stores, serialised by
- * the caller (a JSON string or a Buffer); the tier gives back the same type it was given.
+ * src/cache/shared.ts plugs it in (`sharedCacheTier`, `createResultCache`) with the cache's own
+ * keys (credential fingerprint included) and the local entry's TTL. Values are serialised by the
+ * caller (a JSON string or a Buffer); the tier gives back the same type it was given.
  *
  * The tier never throws and never makes a caller wait longer than `REDIS_TIMEOUT_MS`
  * (see connection.ts): down, slow or full means a miss on read and a no-op on write. Values over
@@ -104,7 +103,7 @@ export function createRedisTier(connection: RedisConnection, options: RedisTierO
       try {
         const encoded = await encodeValue(value, compressAboveBytes);
         if (encoded.length > maxValueBytes) return;
-        await connection.attempt((redis) => redis.set(tierKey(key), encoded, 'PX', Math.ceil(ttlMs)));
+        await connection.attempt((redis) => redis.set(tierKey(key), encoded, 'PX', Math.ceil(ttlMs)), 'write');
       } catch {
         // compression cannot fail on a Buffer or string; the tier never fails its caller anyway
       }

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisConnection, reconnectDelayMs, type RedisConnection } from '../../src/redis/connection.js';
+import { createRedisConnection, reconnectDelayMs, SILENT_DEADLINES, type RedisConnection } from '../../src/redis/connection.js';
 import { createRedisTier, decodeValue, encodeValue, tierKey, type TierOutcome } from '../../src/redis/tier.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 
@@ -95,6 +95,27 @@ describe('the shared Redis tier', () => {
         redis.resume();
       }
       expect(await createRedisTier(connection).get('slow')).toBe('value');
+    } finally {
+      await fast.close();
+    }
+  });
+
+  it('when Redis has been silent for several deadlines, then reads skip it for a while instead of each waiting, and use it again after', async () => {
+    const fast = createRedisConnection({ url: redis.url, prefix: PREFIX, timeoutMs: 50 });
+    try {
+      expect(await fast.ready(5_000)).toBe(true);
+      let sent = 0;
+      const ping = () => fast.attempt((client) => (sent++, client.ping()));
+      redis.pause();
+      try {
+        // each ping waits one 50 ms deadline; by the third, Redis has been silent for over two
+        for (let i = 0; i < SILENT_DEADLINES + 3; i++) expect(await ping()).toBeUndefined();
+        expect(sent).toBeLessThanOrEqual(SILENT_DEADLINES + 1);
+      } finally {
+        redis.resume();
+      }
+      await expect.poll(ping, { timeout: 5_000, interval: 100 }).toBe('PONG');
+      expect(sent).toBeGreaterThan(1);
     } finally {
       await fast.close();
     }

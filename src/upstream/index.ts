@@ -36,7 +36,7 @@ export interface ListParams {
 
 /** How each list may be paged upstream, for planning. */
 export interface UpstreamPaging {
-  models(params: { query?: string | undefined }): { maxLimit: number; pages: PlanLimits | null };
+  models(params: { query?: string | undefined }): { maxLimit: number; pages: PlanLimits | null; acceptsCursor(cursor: string): boolean };
   creators: PlanLimits;
   tags: PlanLimits;
 }

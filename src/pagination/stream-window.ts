@@ -62,6 +62,10 @@ type Start =
 function checked<T>(source: StreamSource<T>, p: Position): Position {
   if (p.kind === 'offset') return p;
   if (p.index >= source.maxLimit) throw new PaginationInputError(OUT_OF_RANGE);
+  // An item's counted offset is at least its index in its response (equal from the list start).
+  if (p.offset < p.index || (p.anchor === null && p.offset !== p.index)) {
+    throw new PaginationInputError('The cursor is not valid: pass back a cursor this connection returned.');
+  }
   if ((p.anchor !== null && !source.acceptsCursor(p.anchor)) || (p.next !== undefined && !source.acceptsCursor(p.next))) {
     throw new PaginationInputError('The cursor is not valid: pass back a cursor this connection returned.');
   }

@@ -1,6 +1,7 @@
 /** What every resolver receives: the request's loaders, credential and upstream cost. */
 import { randomUUID } from 'node:crypto';
 import { createLoaders, type Loaders } from './loaders/index.js';
+import type { CursorCodec } from './pagination/cursor.js';
 import { emptyCost, type UpstreamCost } from './upstream/client.js';
 import type { UpstreamApi } from './upstream/index.js';
 import type { Credential } from './upstream/transport.js';
@@ -10,6 +11,8 @@ export interface Context {
   readonly credential: Credential;
   readonly cost: UpstreamCost;
   readonly loaders: Loaders;
+  /** Signs and checks pagination cursors (one codec per server, its secret from CURSOR_SECRET). */
+  readonly cursors: CursorCodec;
   /** The upstream calls this request planned (set by useQueryLimits before execution). */
   readonly budget: CallBudget;
 }
@@ -23,9 +26,9 @@ export interface CallBudget {
   planned: number | null;
 }
 
-export function createContext(api: UpstreamApi, credential: Credential, requestId: string = randomUUID()): Context {
+export function createContext(api: UpstreamApi, credential: Credential, requestId: string = randomUUID(), cursors: CursorCodec): Context {
   const cost = emptyCost();
   const budget: CallBudget = { planned: null };
   const scope = { credential, cost, budget };
-  return { requestId, credential, cost, budget, loaders: createLoaders(api, scope) };
+  return { requestId, credential, cost, budget, cursors, loaders: createLoaders(api, scope) };
 }

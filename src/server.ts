@@ -2,6 +2,7 @@
  * createServer(deps) wires the schema, the per-request context, the plugins and error masking
  * into a graphql-yoga server on node:http. main.ts and the tests call the same factory.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { GraphiQLOptions } from 'graphql-yoga';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +17,7 @@ import { MASKED_MESSAGE, toClientError } from './errors.js';
 import { answerClientError, limitRequestSize } from './http/body-limit.js';
 import { createLogger, currentRequestId, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { createCursorCodec } from './pagination/cursor.js';
 import { useClosedErrors } from './plugins/useClosedErrors.js';
 import { useCsrfPrevention } from './plugins/useCsrfPrevention.js';
 import { useHealth } from './plugins/useHealth.js';
@@ -152,10 +154,14 @@ async function renderGraphiQL(options: GraphiQLOptions): Promise<string> {
   return render(options);
 }
 
+/** Without CURSOR_SECRET, cursors are signed with a key of this process: they die with it. */
+let processCursorSecret: Buffer | undefined;
+
 export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
   const { config } = deps;
   const logger = deps.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics();
+  const cursors = createCursorCodec(config.cursorSecret ?? (processCursorSecret ??= randomBytes(32)));
   const scale = createScaleOut(config, { logger, metrics });
   let draining = false;
   const cache = createUpstreamCache(
@@ -182,7 +188,7 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
     landingPage: false,
     renderGraphiQL,
     graphiql: { title: 'civitai-graphql', defaultQuery: DEFAULT_QUERY, ...consumerGraphiQL(DEFAULT_QUERY) },
-    context: ({ request }) => createContext(api, credentialOf(request, config), currentRequestId()),
+    context: ({ request }) => createContext(api, credentialOf(request, config), currentRequestId(), cursors),
     maskedErrors: { maskError: createErrorMask(logger) },
     cors: corsFor(config),
     // Our own guard (limitRequestSize) counts the bytes first; yoga's agrees with it.

@@ -1,8 +1,9 @@
 /**
  * How many upstream calls one connection window may take: the bound the cost plan charges for a
- * connection field, and the bound the window code is meant to stay within whatever a cursor says.
+ * connection field, and the bound the window code keeps whatever a cursor says (`WindowCalls`).
  * Pure; the one owner of this formula.
  */
+import { PaginationInputError } from './errors.js';
 
 /**
  * At most `ceil((size + 1) / maxLimit) + 2` calls for a window of `size` items (plus the one
@@ -18,4 +19,30 @@ export function maxCallsForWindow(size: number, maxLimit: number): number {
   if (!Number.isFinite(size) || size <= 0) return 0;
   if (!Number.isInteger(maxLimit) || maxLimit < 1) throw new RangeError(`bad page cap ${maxLimit}`);
   return Math.ceil((Math.floor(size) + 1) / maxLimit) + 2;
+}
+
+/** What a client reads when a cursor would need more calls than its window may make. */
+export const OUT_OF_RANGE = 'The cursor is out of range: page forward from the list start.';
+
+/**
+ * The calls one window may still make, `maxCallsForWindow(size, maxLimit)` at the start. Calls
+ * are taken before they are made: a plan that does not fit is refused whole, and loops that
+ * follow cursors stop when nothing is left.
+ */
+export class WindowCalls {
+  #left: number;
+
+  constructor(size: number, maxLimit: number) {
+    this.#left = maxCallsForWindow(size, maxLimit);
+  }
+
+  get left(): number {
+    return this.#left;
+  }
+
+  /** Takes `n` calls, or refuses with PaginationInputError (taking none) when fewer are left. */
+  take(n: number, message: string = OUT_OF_RANGE): void {
+    if (n > this.#left) throw new PaginationInputError(message);
+    this.#left -= n;
+  }
 }

@@ -1,8 +1,10 @@
 /**
  * Page planning for page-numbered upstreams: the fewest `(page, limit)` requests that cover the
  * half-open range [start, end) of a list (`planPages`, pure), and the fetching of those pages
- * through an injected `PageSource` (the one place both window kinds read numbered pages).
+ * through an injected `PageSource` (the one place both window kinds read numbered pages), each
+ * plan taken from the window's call allowance before any of its calls is made.
  */
+import type { WindowCalls } from './bounds.js';
 import { PaginationInputError } from './errors.js';
 
 export interface PagePlan {
@@ -64,40 +66,61 @@ export interface PageSource<T> {
   fetchPage(page: number, limit: number): Promise<PageAnswer<T>>;
 }
 
-/** Every item of the fewest pages covering [start, end), and the offset where they begin. */
-export async function fetchPagesCovering<T>(source: PageSource<T>, start: number, end: number): Promise<PageAnswer<T> & { from: number }> {
-  const plan = planPages(start, end, source.limits);
+/**
+ * Every item of the fewest pages covering [start, end), and the offset where they begin. When
+ * that plan needs more calls than the window has left, the range may shrink down to
+ * [start, minEnd) (a search allowance, never the window itself); a plan that still does not fit
+ * is refused before any of its calls.
+ */
+export async function fetchPagesCovering<T>(
+  source: PageSource<T>,
+  start: number,
+  end: number,
+  calls: WindowCalls,
+  minEnd: number = end,
+): Promise<PageAnswer<T> & { from: number }> {
+  let plan = planPages(start, end, source.limits);
+  if (minEnd < end && (plan === null || plan.pages.length > calls.left)) {
+    // With the largest limit, pages floor(start / L) … floor((e - 1) / L) cover [start, e).
+    const L = source.limits.maxLimit;
+    const fits = (Math.floor(start / L) + calls.left) * L;
+    plan = planPages(start, Math.max(minEnd, Math.min(end, fits)), source.limits);
+  }
   if (!plan) {
     throw new PaginationInputError(
       `The upstream serves numbered pages only up to item ${source.limits.maxEnd}; page from a cursor instead.`,
     );
   }
-  const answers = await Promise.all(plan.pages.map((page) => source.fetchPage(page, plan.limit)));
-  const firstPage = plan.pages[0];
+  calls.take(plan.pages.length);
+  const chosen = plan;
+  const answers = await Promise.all(chosen.pages.map((page) => source.fetchPage(page, chosen.limit)));
+  const firstPage = chosen.pages[0];
   if (firstPage === undefined) return { items: [], total: null, from: start };
   return {
     items: answers.flatMap((a) => a.items),
     total: answers.find((a) => a.total !== null)?.total ?? null,
-    from: pageStart(firstPage, plan.limit),
+    from: pageStart(firstPage, chosen.limit),
   };
 }
 
 /** Items at offsets [start, end) (fewer at the end of the list) and the total, if known. */
-export async function fetchRange<T>(source: PageSource<T>, start: number, end: number): Promise<PageAnswer<T>> {
-  const covering = await fetchPagesCovering(source, start, end);
+export async function fetchRange<T>(source: PageSource<T>, start: number, end: number, calls: WindowCalls): Promise<PageAnswer<T>> {
+  const covering = await fetchPagesCovering(source, start, end, calls);
   const skip = start - covering.from;
   return { items: covering.items.slice(skip, skip + (end - start)), total: covering.total };
 }
 
 /**
- * The last `count` items (`last` without `before`): `probeTotal` asks the upstream for the list's
- * size, then the tail is read through numbered pages. Refused when either is missing.
+ * The last `count` items (`last` without `before`): `probeTotal` (one call) asks the upstream for
+ * the list's size, then the tail is read through numbered pages. Refused when either is missing.
  */
 export async function fetchTail<T>(
   source: PageSource<T> | null,
   count: number,
   probeTotal: () => Promise<number | null>,
+  calls: WindowCalls,
 ): Promise<{ items: readonly T[]; start: number; total: number }> {
+  calls.take(1);
   const total = await probeTotal();
   if (total === null || !source) {
     throw new PaginationInputError(
@@ -105,6 +128,6 @@ export async function fetchTail<T>(
     );
   }
   const start = Math.max(0, total - count);
-  const range = await fetchRange(source, start, total);
+  const range = await fetchRange(source, start, total, calls);
   return { items: range.items, start, total: range.total ?? total };
 }

@@ -10,6 +10,12 @@ export const PAGINATION_POLICY = {
   maxPageSize: 100,
   /** Longest cursor accepted, in characters. */
   maxCursorLength: 2048,
+  /** Largest offset a cursor may carry (far past any list Civitai serves); beyond it, refused. */
+  maxOffset: 10_000_000,
+  /** Largest index within one upstream response a cursor may carry (windows check their own cap). */
+  maxIndex: 1000,
+  /** Longest upstream cursor a cursor may carry (Civitai's are far shorter). */
+  maxUpstreamCursorLength: 100,
   /**
    * Spare rows asked for beyond the window on a cursor-paged upstream, which drops rows after
    * applying the limit (a short page would cost another round trip):
@@ -26,9 +32,11 @@ export const PAGINATION_POLICY = {
 /**
  * The `limit` of one request to a cursor-paged upstream: `skip` rows of the response come before
  * the window, `remaining` items are still wanted, `gathered` were already collected by earlier
- * responses of the same window.
+ * responses of the same window, `empty` of which gave it nothing (then the cap is asked: a window
+ * has few calls, see src/pagination/bounds.ts, and a run of dropped rows must not spend them).
  */
-export function requestLimit(request: { skip: number; remaining: number; gathered: number }, maxLimit: number): number {
+export function requestLimit(request: { skip: number; remaining: number; gathered: number; empty?: number }, maxLimit: number): number {
+  if ((request.empty ?? 0) > 0) return maxLimit;
   const { min, firstResponseDivisor, laterResponseDivisor } = PAGINATION_POLICY.spareRows;
   const spare = min + Math.ceil(request.remaining / (request.gathered > 0 ? laterResponseDivisor : firstResponseDivisor));
   return Math.min(maxLimit, Math.max(1, request.skip + request.remaining + spare));

@@ -1,5 +1,6 @@
 /** The shape every connection resolves to, and the step that turns positioned items into it. */
-import { encodeCursor, type Position } from './cursor.js';
+import type { RelayWindow } from './args.js';
+import type { Position, ScopedCursors } from './cursor.js';
 
 export interface PageInfo {
   hasNextPage: boolean;
@@ -21,11 +22,11 @@ export interface Positioned<T> {
 }
 
 export function toWindowResult<T>(
-  scope: string,
+  cursors: ScopedCursors,
   entries: ReadonlyArray<Positioned<T>>,
   flags: { hasNextPage: boolean; hasPreviousPage: boolean; totalCount: number | null },
 ): WindowResult<T> {
-  const edges = entries.map((e) => ({ cursor: encodeCursor(scope, e.position), node: e.node }));
+  const edges = entries.map((e) => ({ cursor: cursors.encode(e.position), node: e.node }));
   return {
     edges,
     pageInfo: {
@@ -36,4 +37,14 @@ export function toWindowResult<T>(
     },
     totalCount: flags.totalCount,
   };
+}
+
+/**
+ * `first: 0` / `last: 0` asks for nothing, so nothing is fetched (the cost plan charges it 0):
+ * no edges, no total, `hasNextPage` false. A cursor given with it is still checked.
+ */
+export function emptyWindow<T>(window: RelayWindow, cursors: ScopedCursors): WindowResult<T> {
+  const cursor = window.direction === 'forward' ? window.after : window.before;
+  if (cursor !== null) cursors.decode(cursor);
+  return toWindowResult<T>(cursors, [], { hasNextPage: false, hasPreviousPage: window.direction === 'forward' && cursor !== null, totalCount: null });
 }

@@ -21,6 +21,17 @@ import type { UpstreamRequest } from './transport.js';
 /** `limit` of /images is 0–200 (civitai-api-live-reference.md §3). */
 export const MAX_IMAGES_LIMIT = 200;
 
+/**
+ * The next cursors /images issues: the legacy path's next image id (a number, sent back as its
+ * digits), the search path's `"offset|entry ms"` (civitai-api-live-reference.md §3). Only their
+ * characters are required (a timestamp may come as a date): anything else is refused before it is sent.
+ */
+const FEED_CURSOR = /^[0-9A-Za-z|.:\- ]{1,100}$/;
+
+export function isImageFeedCursor(cursor: string): boolean {
+  return FEED_CURSOR.test(cursor);
+}
+
 /** What Civitai accepts as a username on /images (its zod regex). */
 export const IMAGE_USERNAME = /^[A-Za-z0-9_]*$/;
 

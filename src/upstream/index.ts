@@ -16,6 +16,7 @@ import {
   imageByIdParams,
   imageListAnswer,
   imageListRequest,
+  isImageFeedCursor,
   MAX_IMAGES_LIMIT,
   type ImageListParams,
   type UpstreamFeedImage,
@@ -45,11 +46,11 @@ export interface ListParams {
 
 /** How each list may be paged upstream, for planning. */
 export interface UpstreamPaging {
-  models(params: { query?: string | undefined }): { maxLimit: number; pages: PlanLimits | null };
+  models(params: { query?: string | undefined }): { maxLimit: number; pages: PlanLimits | null; acceptsCursor(cursor: string): boolean };
   creators: PlanLimits;
   tags: PlanLimits;
   /** The images feed pages by cursor only (its numbered pages are not used: civitai#1583). */
-  images: { maxLimit: number };
+  images: { maxLimit: number; acceptsCursor(cursor: string): boolean };
 }
 
 export interface UpstreamApi {
@@ -132,7 +133,7 @@ export function createUpstreamApi(options: UpstreamApiOptions): UpstreamApi {
   }
 
   return {
-    paging: { models: modelPaging, creators: CREATOR_PAGING, tags: TAG_PAGING, images: { maxLimit: MAX_IMAGES_LIMIT } },
+    paging: { models: modelPaging, creators: CREATOR_PAGING, tags: TAG_PAGING, images: { maxLimit: MAX_IMAGES_LIMIT, acceptsCursor: isImageFeedCursor } },
 
     async listModels(params, scope) {
       const answer = await client.request(modelListRequest(params), scope);

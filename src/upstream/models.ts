@@ -35,10 +35,30 @@ export const MAX_MODELS_LIMIT = 100;
 /** The live API's page mode ends at page × limit = 1000 (civitai-api-live.md). */
 export const MODELS_PAGE_MODE_END = 1000;
 
+/**
+ * The shape of the cursors /models issues (civitai-api-live.md, civitai-api-live-reference.md
+ * "pagination" 6): a search pages by a numeric offset (`"100"`); a browse cursor joins the sort
+ * columns of a row with `|`, numbers and, for Newest/Oldest, a timestamp
+ * (`"22138|364671|25494"`, `"2024-03-10 21:35:22.332|123"`, older servers `…T…Z`).
+ */
+const SEARCH_CURSOR = /^\d{1,9}$/;
+const BROWSE_CURSOR_PART = /^(?:-?\d{1,20}(?:\.\d{1,12})?|\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z?)$/;
+
+export function isModelListCursor(cursor: string, params: { query?: string | undefined }): boolean {
+  if (params.query !== undefined) return SEARCH_CURSOR.test(cursor);
+  const parts = cursor.split('|');
+  return cursor.length <= 100 && parts.length >= 2 && parts.length <= 4 && parts.every((part) => BROWSE_CURSOR_PART.test(part));
+}
+
 /** How a model list may be paged: by cursor always, by numbered pages unless it is a search. */
-export function modelPaging(params: { query?: string | undefined }): { maxLimit: number; pages: PlanLimits | null } {
+export function modelPaging(params: { query?: string | undefined }): {
+  maxLimit: number;
+  pages: PlanLimits | null;
+  acceptsCursor(cursor: string): boolean;
+} {
   return {
     maxLimit: MAX_MODELS_LIMIT,
+    acceptsCursor: (cursor) => isModelListCursor(cursor, params),
     // `page` with `query` is a 400 upstream: search pages by cursor only.
     pages: params.query !== undefined ? null : { maxLimit: MAX_MODELS_LIMIT, preferredEnd: MODELS_PAGE_MODE_END },
   };

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, resolveWindow, type ConnectionArgs } from '../../../src/pagination/args.js';
-import { decodeCursor, encodeCursor, scopeOf, type Position } from '../../../src/pagination/cursor.js';
 import { PaginationInputError } from '../../../src/pagination/errors.js';
 import { PAGINATION_POLICY } from '../../../src/pagination/policy.js';
 
@@ -59,91 +58,5 @@ describe('resolveWindow', () => {
       expect((error as Error).name).toBe('PaginationInputError');
       expect((error as Error).message).toContain('first');
     }
-  });
-});
-
-describe('cursors', () => {
-  const scope = scopeOf(['models', 'q']);
-  const raw = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-  it('when a position is encoded, then it decodes to the same position, as base64url', () => {
-    const positions: Position[] = [
-      { kind: 'offset', offset: 0 },
-      { kind: 'offset', offset: 9, key: 'k' },
-      { kind: 'anchored', offset: 41, anchor: null, index: 3, key: 7 },
-      { kind: 'anchored', offset: 12, anchor: 'c:100', index: 0, key: 'key', next: 'c:120' },
-    ];
-    for (const position of positions) {
-      const cursor = encodeCursor(scope, position);
-      expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
-      expect(decodeCursor(scope, cursor)).toEqual(position);
-    }
-  });
-
-  it('the wire format is version 1: o, a, d, i, n after v and s, in that order', () => {
-    expect(encodeCursor(scope, { kind: 'offset', offset: 4 })).toBe(raw({ v: 1, s: scope, o: 4 }));
-    expect(encodeCursor(scope, { kind: 'offset', offset: 9, key: 11 })).toBe(raw({ v: 1, s: scope, o: 9, i: 11 }));
-    expect(encodeCursor(scope, { kind: 'anchored', offset: 12, anchor: 'c:100', index: 0, key: 'key', next: 'c:120' })).toBe(
-      raw({ v: 1, s: scope, o: 12, a: 'c:100', d: 0, i: 'key', n: 'c:120' }),
-    );
-    expect(decodeCursor(scope, raw({ v: 1, s: scope, o: 41, a: null, d: 3, i: 7 }))).toEqual({ kind: 'anchored', offset: 41, anchor: null, index: 3, key: 7 });
-  });
-
-  it('scopeOf is stable and tells filters apart', () => {
-    expect(scopeOf(['models', 'q'])).toBe(scope);
-    expect(scopeOf(['models', 'r'])).not.toBe(scope);
-    expect(scopeOf(['models', undefined, 'q'])).not.toBe(scope);
-    expect(scope).toMatch(/^[0-9a-z]+$/);
-  });
-
-  it.each([
-    ['empty', ''],
-    ['not base64url (+ and /)', 'ab+/cd'],
-    ['padded base64', `${raw({ v: 1, s: 'x', o: 0 })}=`],
-    ['with a space', 'abc def'],
-    ['not JSON', Buffer.from('hello world').toString('base64url')],
-    ['JSON but not an object', raw(42)],
-    ['null', raw(null)],
-    ['an array', raw([1, scope, 0])],
-    ['wrong version', raw({ v: 2, s: scope, o: 0 })],
-    ['no version', raw({ s: scope, o: 0 })],
-    ['no scope', raw({ v: 1, o: 0 })],
-    ['no offset', raw({ v: 1, s: scope })],
-    ['a negative offset', raw({ v: 1, s: scope, o: -1 })],
-    ['a fractional offset', raw({ v: 1, s: scope, o: 1.5 })],
-    ['a string offset', raw({ v: 1, s: scope, o: '3' })],
-    ['an anchor without an index', raw({ v: 1, s: scope, o: 1, a: 'c:1' })],
-    ['an index without an anchor', raw({ v: 1, s: scope, o: 1, d: 0 })],
-    ['a numeric anchor', raw({ v: 1, s: scope, o: 1, a: 5, d: 0 })],
-    ['a negative index', raw({ v: 1, s: scope, o: 1, a: null, d: -1 })],
-    ['a numeric next cursor', raw({ v: 1, s: scope, o: 1, a: null, d: 0, n: 3 })],
-    ['a next cursor without an anchor', raw({ v: 1, s: scope, o: 1, n: 'c:3' })],
-    ['an object key', raw({ v: 1, s: scope, o: 1, i: { id: 1 } })],
-  ])('when the cursor is %s, then PaginationInputError', (_what, cursor) => {
-    expect(() => decodeCursor(scope, cursor)).toThrow(PaginationInputError);
-  });
-
-  it('when the cursor comes from another scope, then PaginationInputError that says so', () => {
-    const other = encodeCursor(scopeOf(['models', 'other']), { kind: 'offset', offset: 3 });
-    expect(() => decodeCursor(scope, other)).toThrow(PaginationInputError);
-    expect(() => decodeCursor(scope, other)).toThrow(/different query/);
-  });
-
-  it('when the cursor is longer than the policy allows, then PaginationInputError, at the limit it is accepted', () => {
-    const max = PAGINATION_POLICY.maxCursorLength;
-    // Find a key length that makes the cursor exactly `max` characters long.
-    let exact: string | null = null;
-    for (let k = Math.floor(max * 0.65); k < max && exact === null; k++) {
-      const cursor = encodeCursor(scope, { kind: 'offset', offset: 0, key: 'x'.repeat(k) });
-      if (cursor.length === max) exact = cursor;
-    }
-    if (exact === null) throw new Error(`no ${max}-character cursor found`);
-    expect(decodeCursor(scope, exact).offset).toBe(0);
-    expect(() => decodeCursor(scope, `${exact}A`)).toThrow(PaginationInputError);
-    expect(() => decodeCursor(scope, encodeCursor(scope, { kind: 'offset', offset: 0, key: 'x'.repeat(5000) }))).toThrow(PaginationInputError);
-  });
-
-  it('when the cursor is not a string at all, then PaginationInputError', () => {
-    expect(() => decodeCursor(scope, 42 as unknown as string)).toThrow(PaginationInputError);
   });
 });

@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { resolveWindow, type ConnectionArgs } from '../../../src/pagination/args.js';
-import { decodeCursor, encodeCursor, scopeOf } from '../../../src/pagination/cursor.js';
+import { createCursorCodec, scopeOf } from '../../../src/pagination/cursor.js';
 import { PaginationInputError } from '../../../src/pagination/errors.js';
 import { offsetWindow, type OffsetSource } from '../../../src/pagination/offset-window.js';
+import { WindowCalls } from '../../../src/pagination/bounds.js';
 import { fetchRange } from '../../../src/pagination/page-plan.js';
 import type { WindowResult } from '../../../src/pagination/window.js';
 
-const SCOPE = scopeOf(['creators', 'test']);
-const cursorAt = (offset: number) => encodeCursor(SCOPE, { kind: 'offset', offset });
+const CODEC = createCursorCodec('a-test-secret-of-at-least-32-characters!');
+const CURSORS = CODEC.scoped(scopeOf(['creators', 'test']));
+const cursorAt = (offset: number) => CURSORS.encode({ kind: 'offset', offset });
 
 interface Fake {
   src: OffsetSource<string>;
@@ -41,7 +43,7 @@ function fewestPages(start: number, end: number, maxLimit: number): number {
 
 const makeReference = (n: number) => Array.from({ length: n }, (_, i) => `item-${i}`);
 const nodes = <T>(r: WindowResult<T>) => r.edges.map((e) => e.node);
-const run = (src: OffsetSource<string>, args: ConnectionArgs) => offsetWindow(resolveWindow(args), SCOPE, src);
+const run = (src: OffsetSource<string>, args: ConnectionArgs) => offsetWindow(resolveWindow(args), CURSORS, src);
 
 /** The cursor of every item, collected by paging forward from the start with the largest window. */
 async function collectCursors(reference: readonly string[], maxLimit: number): Promise<string[]> {
@@ -76,7 +78,7 @@ describe('offsetWindow against a reference list', () => {
       expect(cursors).toHaveLength(n);
       cursors.forEach((cursor, o) => {
         expect(cursor).toBe(cursorAt(o));
-        expect(decodeCursor(SCOPE, cursor)).toEqual({ kind: 'offset', offset: o });
+        expect(CURSORS.decode(cursor)).toEqual({ kind: 'offset', offset: o });
       });
     });
 
@@ -92,6 +94,13 @@ describe('offsetWindow against a reference list', () => {
             for (let count = 0; count <= 25; count++) {
               const { src, calls } = fake(reference, maxLimit, withTotal);
               const result = await run(src, { first: count, after });
+              if (count === 0) {
+                // Nothing asked, nothing fetched (the cost plan charges 0).
+                expect(result.edges).toEqual([]);
+                expectPageInfo(result, { hasNextPage: false, hasPreviousPage: offset > 0 });
+                expect(calls).toEqual([]);
+                continue;
+              }
               const expected = reference.slice(offset, offset + count);
               expect(nodes(result)).toEqual(expected);
               expect(result.edges.map((e) => e.cursor)).toEqual(expected.map((_, k) => cursorAt(offset + k)));
@@ -111,6 +120,12 @@ describe('offsetWindow against a reference list', () => {
             for (let count = 0; count <= 25; count++) {
               const { src, calls } = fake(reference, maxLimit, withTotal);
               const result = await run(src, { last: count, before });
+              if (count === 0) {
+                expect(result.edges).toEqual([]);
+                expectPageInfo(result, { hasNextPage: false, hasPreviousPage: false });
+                expect(calls).toEqual([]);
+                continue;
+              }
               const start = Math.max(0, end - count);
               expect(nodes(result)).toEqual(reference.slice(start, end));
               expect(result.edges.map((e) => e.cursor)).toEqual(cursors.slice(start, end));
@@ -126,6 +141,11 @@ describe('offsetWindow against a reference list', () => {
         it(`when last comes without before (${label}), then the tail is served with a total, refused without one`, async () => {
           for (let count = 0; count <= 25; count++) {
             const { src, calls } = fake(reference, maxLimit, withTotal);
+            if (count === 0) {
+              expect((await run(src, { last: 0 })).edges).toEqual([]);
+              expect(calls).toEqual([]);
+              continue;
+            }
             if (!withTotal) {
               await expect(run(src, { last: count })).rejects.toBeInstanceOf(PaginationInputError);
               expect(calls).toHaveLength(1); // the probe that found no total
@@ -194,15 +214,16 @@ describe('offsetWindow against a reference list', () => {
   it('when fetchRange reads past the end, then it returns what exists', async () => {
     const reference = makeReference(12);
     const { src } = fake(reference, 10);
-    expect(await fetchRange(src, 8, 30)).toEqual({ items: reference.slice(8), total: 12 });
-    expect(await fetchRange(src, 12, 15)).toEqual({ items: [], total: 12 });
-    expect(await fetchRange(src, 3, 3)).toEqual({ items: [], total: null });
+    expect(await fetchRange(src, 8, 30, new WindowCalls(22, 10))).toEqual({ items: reference.slice(8), total: 12 });
+    expect(await fetchRange(src, 12, 15, new WindowCalls(3, 10))).toEqual({ items: [], total: 12 });
+    expect(await fetchRange(src, 3, 3, new WindowCalls(0, 10))).toEqual({ items: [], total: null });
   });
 
   it.each([
     ['garbage', 'not a cursor!'],
-    ['another scope', encodeCursor(scopeOf(['tags', 'test']), { kind: 'offset', offset: 3 })],
-    ['a negative offset', Buffer.from(JSON.stringify({ v: 1, s: SCOPE, o: -1 })).toString('base64url')],
+    ['another scope', CODEC.scoped(scopeOf(['tags', 'test'])).encode({ kind: 'offset', offset: 3 })],
+    ['an unsigned (version 1) cursor', Buffer.from(JSON.stringify({ v: 1, s: 'x', o: 3 })).toString('base64url')],
+    ['signed with another secret', createCursorCodec('another-secret-of-at-least-32-characters').scoped(CURSORS.scope).encode({ kind: 'offset', offset: 3 })],
     ['a truncated cursor', cursorAt(3).slice(0, -4)],
   ])('when the cursor is %s, then PaginationInputError and no call', async (_what, cursor) => {
     const { src, calls } = fake(makeReference(20), 10);

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { resolveWindow, type ConnectionArgs } from '../../../src/pagination/args.js';
-import { decodeCursor, encodeCursor, scopeOf, type Position } from '../../../src/pagination/cursor.js';
+import { maxCallsForWindow } from '../../../src/pagination/bounds.js';
+import { createCursorCodec, scopeOf, type Position } from '../../../src/pagination/cursor.js';
 import { PaginationInputError } from '../../../src/pagination/errors.js';
 import { streamWindow, type StreamAnswer, type StreamSource } from '../../../src/pagination/stream-window.js';
 import type { WindowResult } from '../../../src/pagination/window.js';
 
-const SCOPE = scopeOf(['models', 'test']);
+const CODEC = createCursorCodec('a-test-secret-of-at-least-32-characters!');
+const CURSORS = CODEC.scoped(scopeOf(['models', 'test']));
 const MAX_LIMIT = 100;
 const PAGE_MODE_END = 1000;
 
@@ -61,6 +63,7 @@ function upstream(rows: readonly Row[], options: FakeOptions = {}) {
               return answer((page - 1) * limit, limit);
             },
           },
+    acceptsCursor: (cursor) => /^c:\d+$/.test(cursor),
     keyOf: (id) => id,
   };
   return {
@@ -94,6 +97,7 @@ function upstream2022(reference: readonly number[]) {
         return answer((page - 1) * limit, limit);
       },
     },
+    acceptsCursor: () => false,
     keyOf: (id) => id,
   };
   return { src, calls, count: () => calls.length };
@@ -103,7 +107,7 @@ const makeRows = (n: number, hidden: (i: number) => boolean = () => false): Row[
   Array.from({ length: n }, (_, i) => ({ id: 10_000 + i, hidden: hidden(i) }));
 const visible = (rows: readonly Row[]) => rows.filter((r) => !r.hidden).map((r) => r.id);
 const nodes = (r: WindowResult<number>) => r.edges.map((e) => e.node);
-const run = (src: StreamSource<number>, args: ConnectionArgs) => streamWindow(resolveWindow(args), SCOPE, src);
+const run = (src: StreamSource<number>, args: ConnectionArgs) => streamWindow(resolveWindow(args), CURSORS, src);
 /** The edge ended an upstream response: the next window starts at the upstream's next cursor. */
 const endsResponse = (p: Position) => p.kind === 'anchored' && p.next !== undefined;
 /** `last: count` before this edge lies within the upstream response the edge came from. */
@@ -148,7 +152,7 @@ async function walk(src: StreamSource<number>, count: () => number, size: number
   for (let guard = 0; guard < 5000; guard++) {
     const before = count();
     const result: WindowResult<number> = await run(src, { first: size, after });
-    steps.push({ result, at, calls: count() - before, fromBoundary: after === null || endsResponse(decodeCursor(SCOPE, after)) });
+    steps.push({ result, at, calls: count() - before, fromBoundary: after === null || endsResponse(CURSORS.decode(after)) });
     at += result.edges.length;
     if (!result.pageInfo.hasNextPage) return steps;
     after = result.pageInfo.endCursor;
@@ -183,8 +187,8 @@ describe('streamWindow forward over a cursor upstream with short pages', () => {
           expect(result.pageInfo.endCursor).toBe(result.edges.at(-1)?.cursor ?? null);
           expect(result.totalCount).toBeNull();
           // Counted offsets are exact along a forward walk from the start.
-          expect(result.edges.map((e) => decodeCursor(SCOPE, e.cursor).offset)).toEqual(result.edges.map((_, k) => at + k));
-          expect(result.edges.map((e) => decodeCursor(SCOPE, e.cursor).key)).toEqual(nodes(result));
+          expect(result.edges.map((e) => CURSORS.decode(e.cursor).offset)).toEqual(result.edges.map((_, k) => at + k));
+          expect(result.edges.map((e) => CURSORS.decode(e.cursor).key)).toEqual(nodes(result));
         }
         // Cursor mode never needs numbered pages when walking forward.
         expect(up.calls.filter((c) => c.kind === 'page')).toEqual([]);
@@ -205,18 +209,30 @@ describe('streamWindow forward over a cursor upstream with short pages', () => {
     expect(up.count()).toBe(1);
   });
 
-  it('when whole responses are hidden (a cluster of dropped rows), then the walk still returns every visible item once', async () => {
+  it('when whole responses are hidden (a cluster of dropped rows), then the walk still returns every visible item once, a window short only where it met its call bound', async () => {
     const rows = makeRows(300, (i) => (i >= 40 && i < 160) || i % 13 === 5);
     const reference = visible(rows);
+    let short = 0;
     for (const size of [1, 7, 20, 100]) {
       const up = upstream(rows);
       const steps = await walk(up.src, up.count, size);
       expect(steps.flatMap((s) => nodes(s.result))).toEqual(reference);
-      for (const { result, at } of steps) {
-        expect(nodes(result)).toEqual(reference.slice(at, at + size));
-        expect(result.pageInfo.hasNextPage).toBe(at + size < reference.length);
+      for (const { result, at, calls } of steps) {
+        expect(calls).toBeLessThanOrEqual(maxCallsForWindow(size, MAX_LIMIT));
+        const got = result.edges.length;
+        expect(nodes(result)).toEqual(reference.slice(at, at + got));
+        if (got < size && at + got < reference.length) {
+          // Stopped at the bound: it says there is more, and its end cursor continues past the gap.
+          short++;
+          expect(calls).toBe(maxCallsForWindow(size, MAX_LIMIT));
+          expect(result.pageInfo.hasNextPage).toBe(true);
+        } else {
+          expect(got).toBe(Math.min(size, reference.length - at));
+          expect(result.pageInfo.hasNextPage).toBe(at + size < reference.length);
+        }
       }
     }
+    expect(short).toBeGreaterThan(0);
   });
 
   it('when the last rows are hidden, then the walk may end with one empty window, never loses or repeats items', async () => {
@@ -257,7 +273,7 @@ describe('streamWindow from a cursor in the middle of a window', () => {
           const from = at + k + 1;
           expect(nodes(next)).toEqual(reference.slice(from, from + 7));
           expect(next.pageInfo.hasNextPage).toBe(from + 7 < reference.length);
-          expect(next.edges.map((e) => decodeCursor(SCOPE, e.cursor).offset)).toEqual(next.edges.map((_, j) => from + j));
+          expect(next.edges.map((e) => CURSORS.decode(e.cursor).offset)).toEqual(next.edges.map((_, j) => from + j));
           expect(up.count()).toBeLessThanOrEqual(2);
           // The first window’s edges re-read the start of the list: always one call.
           if (at === 0) expect(up.count()).toBe(1);
@@ -286,17 +302,22 @@ describe('streamWindow backward', () => {
         for (const { result, at } of steps) {
           const startCursor = result.pageInfo.startCursor;
           if (startCursor === null) throw new Error('empty window');
-          const p = decodeCursor(SCOPE, startCursor);
+          const p = CURSORS.decode(startCursor);
           for (const count of [0, 1, 5, 10, 20, 50, 100]) {
             up.reset();
             const back = await run(up.src, { last: count, before: startCursor });
+            if (count === 0) {
+              expect(back).toEqual({ edges: [], pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null }, totalCount: null });
+              expect(up.count()).toBe(0);
+              continue;
+            }
             const from = Math.max(0, at - count);
             expect(nodes(back), `last ${count} before visible item ${at}`).toEqual(reference.slice(from, at));
             expect(back.pageInfo.hasNextPage).toBe(true);
             expect(back.pageInfo.hasPreviousPage).toBe(from > 0);
             expect(back.pageInfo.startCursor).toBe(back.edges[0]?.cursor ?? null);
             expect(back.pageInfo.endCursor).toBe(back.edges.at(-1)?.cursor ?? null);
-            expect(back.edges.map((e) => decodeCursor(SCOPE, e.cursor).offset)).toEqual(back.edges.map((_, k) => from + k));
+            expect(back.edges.map((e) => CURSORS.decode(e.cursor).offset)).toEqual(back.edges.map((_, k) => from + k));
             const anchorSuffices = anchorReaches(p, count);
             if (anchorSuffices) {
               viaAnchor++;
@@ -391,7 +412,7 @@ describe('streamWindow backward', () => {
     const steps = await walk(up.src, up.count, 100);
     const tally = new Tally();
     for (const { result, at } of steps.filter((s) => s.at >= 700 && s.at < 1000)) {
-      const p = decodeCursor(SCOPE, result.pageInfo.startCursor ?? '');
+      const p = CURSORS.decode(result.pageInfo.startCursor ?? '');
       if (anchorReaches(p, 50)) continue; // the anchor would serve it
       const row = rows.findIndex((r) => r.id === p.key);
       await tally.expect(run(up.src, { last: 50, before: result.pageInfo.startCursor }), row < 1000 ? reference.slice(at - 50, at) : null);
@@ -408,14 +429,14 @@ describe('streamWindow backward', () => {
     for (const { result, at } of steps) {
       const startCursor = result.pageInfo.startCursor;
       if (startCursor === null) continue;
-      const p = decodeCursor(SCOPE, startCursor);
+      const p = CURSORS.decode(startCursor);
       for (const count of [1, 10, 20, 50]) {
         await tally.expect(run(up.src, { last: count, before: startCursor }), anchorReaches(p, count) ? reference.slice(Math.max(0, at - count), at) : null);
       }
     }
     tally.expectBoth();
     // An edge 2 items into a response that started at upstream cursor c:150.
-    const deep = encodeCursor(SCOPE, { kind: 'anchored', offset: 141, anchor: 'c:150', index: 2, key: 10_152 });
+    const deep = CURSORS.encode({ kind: 'anchored', offset: 141, anchor: 'c:150', index: 2, key: 10_152 });
     await expect(run(up.src, { last: 5, before: deep })).rejects.toBeInstanceOf(PaginationInputError);
   });
 
@@ -488,8 +509,12 @@ describe('streamWindow over a 2022-style upstream (numbered pages, totals, no cu
 
 describe('streamWindow cursor validation', () => {
   const rows = makeRows(60);
-  const tamper = (cursor: string, change: (json: Record<string, unknown>) => Record<string, unknown>) =>
-    Buffer.from(JSON.stringify(change(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>))).toString('base64url');
+  /** The payload changed, the MAC kept. */
+  const tamper = (cursor: string, change: (json: Record<string, unknown>) => Record<string, unknown>) => {
+    const [payload = '', mac = ''] = cursor.split('.');
+    const json = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+    return `${Buffer.from(JSON.stringify(change(json))).toString('base64url')}.${mac}`;
+  };
 
   it('when a cursor is from another scope, garbage or tampered, then PaginationInputError and no upstream call', async () => {
     const up = upstream(rows);
@@ -497,7 +522,7 @@ describe('streamWindow cursor validation', () => {
     const real = page.edges[5]?.cursor;
     if (!real) throw new Error('no cursor');
     const bad = [
-      streamWindow(resolveWindow({ first: 20 }), scopeOf(['models', 'other']), up.src).then((r) => r.pageInfo.endCursor ?? ''),
+      streamWindow(resolveWindow({ first: 20 }), CODEC.scoped(scopeOf(['models', 'other'])), up.src).then((r) => r.pageInfo.endCursor ?? ''),
     ];
     const otherScope = await bad[0];
     const cursors: Array<[string, string]> = [
@@ -508,7 +533,9 @@ describe('streamWindow cursor validation', () => {
       ['truncated', real.slice(0, -3)],
       ['with junk appended', `${real}!!`],
       ['re-scoped', tamper(real, (j) => ({ ...j, s: 'zzz' }))],
-      ['another version', tamper(real, (j) => ({ ...j, v: 2 }))],
+      ['another version', tamper(real, (j) => ({ ...j, v: 3 }))],
+      ['moved far ahead', tamper(real, (j) => ({ ...j, o: 200_000 }))],
+      ['signed with another secret', createCursorCodec('another-secret-of-at-least-32-characters').scoped(CURSORS.scope).encode({ kind: 'offset', offset: 3, key: 10_003 })],
       ['a negative offset', tamper(real, (j) => ({ ...j, o: -4 }))],
       ['a fractional index', tamper(real, (j) => ({ ...j, d: 1.5 }))],
       ['an anchor without an index', tamper(real, ({ d: _d, ...j }) => j)],

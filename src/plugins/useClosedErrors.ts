@@ -18,7 +18,19 @@ interface HttpExtension {
 }
 
 /** Codes of a request refused at the HTTP level: their status holds under application/json too. */
-const HTTP_LEVEL: ReadonlySet<ErrorCode> = new Set(['BAD_REQUEST', 'METHOD_NOT_ALLOWED', 'NOT_ACCEPTABLE', 'UNSUPPORTED_MEDIA_TYPE', 'INTERNAL_SERVER_ERROR']);
+const HTTP_LEVEL: ReadonlySet<ErrorCode> = new Set([
+  'BAD_REQUEST',
+  'METHOD_NOT_ALLOWED',
+  'NOT_ACCEPTABLE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'INTERNAL_SERVER_ERROR',
+  // Persisted operations are refused before any GraphQL work: their 404/400 holds whatever the Accept.
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_MISMATCH',
+  'PERSISTED_QUERY_ONLY',
+  'PERSISTED_QUERY_NOT_IN_LIST',
+  'PERSISTED_QUERY_ID_REQUIRED',
+]);
 
 /** The code of an error as raised, mapped onto the closed set, with the status of a refused request. */
 export function closedCodeOf(error: GraphQLError): { code: ErrorCode; status: number; spec: boolean } {

@@ -25,6 +25,12 @@ export const ERROR_CODES = [
   'METHOD_NOT_ALLOWED',
   'NOT_ACCEPTABLE',
   'UNSUPPORTED_MEDIA_TYPE',
+  // Persisted operations (PERSISTED_OPERATIONS; The Guild's APQ and persisted-operations plugins)
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_MISMATCH',
+  'PERSISTED_QUERY_ONLY',
+  'PERSISTED_QUERY_NOT_IN_LIST',
+  'PERSISTED_QUERY_ID_REQUIRED',
   // A fault of ours, logged as an error; the message is masked.
   'INTERNAL_SERVER_ERROR',
 ] as const;

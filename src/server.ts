@@ -21,7 +21,7 @@ import { createCursorCodec } from './pagination/cursor.js';
 import { useClosedErrors } from './plugins/useClosedErrors.js';
 import { useCsrfPrevention } from './plugins/useCsrfPrevention.js';
 import { useHealth } from './plugins/useHealth.js';
-import { useMetrics } from './plugins/useMetrics.js';
+import { useErrorMetrics, useMetrics } from './plugins/useMetrics.js';
 import { useRequestId } from './plugins/useRequestId.js';
 import { useQueryLimits } from './plugins/useQueryLimits.js';
 import { COST_HEADER, useUpstreamCost } from './plugins/useUpstreamCost.js';
@@ -194,6 +194,25 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
     // Our own guard (limitRequestSize) counts the bytes first; yoga's agrees with it.
     maxRequestBodySize: config.limits.maxRequestBytes,
     multipart: false,
+    // The order matters. Yoga runs each hook kind (onRequest, onRequestParse, onParams, …,
+    // onResultProcess, onResponse) through these plugins in this order, after its own (CORS,
+    // GraphiQL, request parsers) and before its checks (method, mutation over GET, masking):
+    //  1. request id: wraps the whole request, so every later log line and answer carries it;
+    //  2. health and metrics: /healthz, /readyz, /metrics answer in onRequest, before any
+    //     GraphQL concern (CSRF included: probes and scrapers send bare GETs);
+    //  3. CSRF (onRequestParse): refuses a forgeable request before its body is parsed; `GET /`,
+    //     HEAD (http-entry) and the response cache's If-None-Match 304 answer earlier, in
+    //     onRequest, and neither runs anything (If-None-Match itself forces a preflight);
+    //  4. persisted operations (onParams): fill in the query before anything keys on it;
+    //     @defer/@stream next, so the limits see the document it runs;
+    //  5. limits (parse, validation rules, planned upstream calls): refuse before any upstream call;
+    //  6. whole-result cache: after the limits, so a cached answer was admitted once; keyed on the
+    //     query the persisted operation filled in;
+    //  7. upstream cost: wraps execution, so its report is never stored by the cache above;
+    //  8. closed errors (onResultProcess): every error of the result, whoever raised it above,
+    //     gets its closed code and status; error metrics are counted after it, on those codes;
+    //  9. HTTP caching headers then compression (onResponse): caching reads the final result's
+    //     errors and Last-Modified; compression comes last, so it sees the final headers.
     plugins: [
       useRequestId(),
       useHealth(() => ({ draining, redis: scale.redis?.state() ?? 'off' })),
@@ -204,6 +223,7 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
       ...wholeResultCache(config, scale.tier, metrics),
       useUpstreamCost({ always: config.reportCost, logger }),
       useClosedErrors(logger),
+      useErrorMetrics(metrics),
       ...consumerPlugins(config, 'after'),
     ],
     logging: false,

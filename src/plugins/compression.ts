@@ -13,6 +13,7 @@
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { Plugin } from 'graphql-yoga';
+import { addVary } from './http-caching.js';
 
 const brotli = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);
@@ -48,12 +49,6 @@ async function compress(body: Uint8Array, encoding: Encoding, large: boolean): P
       [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
     },
   });
-}
-
-function addVary(headers: Headers, name: string): void {
-  const current = headers.get('vary');
-  if (!current) headers.set('vary', name);
-  else if (!current.toLowerCase().split(/\s*,\s*/).includes(name.toLowerCase())) headers.set('vary', `${current}, ${name}`);
 }
 
 export function useCompression(): Plugin {

@@ -6,12 +6,26 @@
  *    from the Last-Modified the response cache records), and the full TTL when it is off.
  *  - Anything with credentials: `private, no-store`. Everything else (POST, errors, @defer
  *    answers, cost reports): `no-store`.
- *  - `Vary` names every request header that changes the answer.
+ *  - `Vary` names every request header that changes the answer, added to what is there already
+ *    (yoga's CORS has set `Vary: Origin` when it reflected an origin). Origin is always named: an
+ *    answer's CORS headers depend on it, so a CDN must not hand the answer to a request without
+ *    Origin to a browser on another origin. The CSRF headers (content-type on a GET,
+ *    x-graphql-yoga-csrf, …) are not named: without them the answer is a 403 that is never stored,
+ *    and with any of them it is the same bytes.
  * ETag / If-None-Match → 304 is the response cache's; a 304 gets the same Cache-Control.
  */
 import type { Plugin } from 'graphql-yoga';
 
-export const VARY = 'Accept, Accept-Encoding, Authorization, X-Upstream-Cost';
+export const VARY = 'Accept, Accept-Encoding, Authorization, Origin, X-Upstream-Cost';
+
+/** Adds the comma-separated `names` to the response's Vary, keeping what is there, without repeats. */
+export function addVary(headers: Headers, names: string): void {
+  const current = headers.get('vary');
+  const have = new Set((current ?? '').toLowerCase().split(/\s*,\s*/).filter(Boolean));
+  const missing = names.split(/\s*,\s*/).filter((name) => !have.has(name.toLowerCase()));
+  if (missing.length === 0) return;
+  headers.set('vary', current ? `${current}, ${missing.join(', ')}` : missing.join(', '));
+}
 
 export interface HttpCachingOptions {
   /** Lifetime of a whole result (CACHE_TTL_LIST_MS). */
@@ -48,7 +62,7 @@ export function useHttpCaching(options: HttpCachingOptions): Plugin {
       if (response.status >= 500 || response.headers.has('cache-control')) return;
       const isGraphQL = facts.has(request) || response.status === 304;
       if (!isGraphQL) return;
-      response.headers.set('vary', VARY);
+      addVary(response.headers, VARY);
       if (!options.anonymous(request)) {
         response.headers.set('cache-control', 'private, no-store');
         return;

@@ -4,9 +4,11 @@
  * extension keys; responses yoga sends without a body get a JSON one. A response without `data`
  * gets a 4xx (5xx for a fault of ours) under `application/graphql-response+json`, as the
  * GraphQL-over-HTTP spec asks; under `application/json` errors of the GraphQL layer stay 200.
+ * The parts of an incremental answer (@defer/@stream, src/plugins/consumers.ts) are closed one by
+ * one as they stream, their `incremental[].errors` included.
  */
 import { GraphQLError, type ExecutionResult } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { isAsyncIterable, mapAsyncIterator, type Plugin } from 'graphql-yoga';
 import { EXTENSION_KEYS, isErrorCode, MASKED_MESSAGE, type ErrorCode } from '../errors.js';
 import { errorBody } from '../http/body-limit.js';
 import type { Logger } from '../logger.js';
@@ -18,7 +20,19 @@ interface HttpExtension {
 }
 
 /** Codes of a request refused at the HTTP level: their status holds under application/json too. */
-const HTTP_LEVEL: ReadonlySet<ErrorCode> = new Set(['BAD_REQUEST', 'METHOD_NOT_ALLOWED', 'NOT_ACCEPTABLE', 'UNSUPPORTED_MEDIA_TYPE', 'INTERNAL_SERVER_ERROR']);
+const HTTP_LEVEL: ReadonlySet<ErrorCode> = new Set([
+  'BAD_REQUEST',
+  'METHOD_NOT_ALLOWED',
+  'NOT_ACCEPTABLE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'INTERNAL_SERVER_ERROR',
+  // Persisted operations are refused before any GraphQL work: their 404/400 holds whatever the Accept.
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_MISMATCH',
+  'PERSISTED_QUERY_ONLY',
+  'PERSISTED_QUERY_NOT_IN_LIST',
+  'PERSISTED_QUERY_ID_REQUIRED',
+]);
 
 /** The code of an error as raised, mapped onto the closed set, with the status of a refused request. */
 export function closedCodeOf(error: GraphQLError): { code: ErrorCode; status: number; spec: boolean } {
@@ -64,10 +78,8 @@ export function toClosedError(error: GraphQLError, requestFailed: boolean): Grap
  * error that only here turns out to be a fault of ours (graphql-js's own, with no code) as an
  * error, since the mask never saw it.
  */
-function closeResult(result: ExecutionResult, logger: Logger | undefined): ExecutionResult {
-  if (!result.errors?.length) return result;
-  const requestFailed = !('data' in result) || result.data === undefined;
-  const errors = result.errors.map((raw) => {
+function closeErrors(raws: readonly unknown[], requestFailed: boolean, logger: Logger | undefined): GraphQLError[] {
+  return raws.map((raw) => {
     const error = raw instanceof GraphQLError ? raw : new GraphQLError(String(raw));
     const closed = toClosedError(error, requestFailed);
     if (closed.extensions.code === 'INTERNAL_SERVER_ERROR' && error.extensions?.code !== 'INTERNAL_SERVER_ERROR') {
@@ -75,11 +87,38 @@ function closeResult(result: ExecutionResult, logger: Logger | undefined): Execu
     }
     return closed;
   });
+}
+
+function closeResult(result: ExecutionResult, logger: Logger | undefined): ExecutionResult {
+  if (!result.errors?.length) return result;
+  const requestFailed = !('data' in result) || result.data === undefined;
+  const errors = closeErrors(result.errors, requestFailed, logger);
   const codes = errors.map((e) => e.extensions.code);
   if (requestFailed && !codes.includes('INTERNAL_SERVER_ERROR')) {
     logger?.debug('request refused', { codes, error: errors[0]?.message.slice(0, 200) });
   }
   return { ...result, errors };
+}
+
+/** One part of an incremental (@defer/@stream) answer; later parts carry their errors in `incremental`. */
+export interface IncrementalPart {
+  data?: unknown;
+  errors?: readonly unknown[];
+  incremental?: ReadonlyArray<{ errors?: readonly unknown[] } & Record<string, unknown>>;
+  [key: string]: unknown;
+}
+
+/**
+ * A part of an incremental answer with closed errors. Its errors are field errors (the request
+ * was admitted, the first part carries data), so they never steer the status.
+ */
+export function closeIncrementalPart(part: IncrementalPart, logger?: Logger): IncrementalPart {
+  const closed: IncrementalPart = { ...part };
+  if (part.errors?.length) closed.errors = closeErrors(part.errors, false, logger);
+  if (part.incremental?.some((increment) => increment.errors?.length)) {
+    closed.incremental = part.incremental.map((increment) => (increment.errors?.length ? { ...increment, errors: closeErrors(increment.errors, false, logger) } : increment));
+  }
+  return closed;
 }
 
 const bodiless: Record<number, { code: ErrorCode; message: string }> = {
@@ -93,7 +132,8 @@ export function useClosedErrors(logger?: Logger): Plugin {
   return {
     onResultProcess({ result, setResult }) {
       if (Array.isArray(result)) setResult(result.map((r) => closeResult(r as ExecutionResult, logger)));
-      else if (!(Symbol.asyncIterator in result)) setResult(closeResult(result as ExecutionResult, logger));
+      else if (isAsyncIterable(result)) setResult(mapAsyncIterator(result, (part) => closeIncrementalPart(part as IncrementalPart, logger)) as typeof result);
+      else setResult(closeResult(result as ExecutionResult, logger));
     },
     onResponse({ response, setResponse, fetchAPI }) {
       const known = bodiless[response.status];

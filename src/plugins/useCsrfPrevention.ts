@@ -1,32 +1,43 @@
 /**
- * CSRF prevention in the manner of @graphql-yoga/plugin-csrf-prevention: a browser sends a form
- * (url-encoded, multipart, text/plain) or a plain GET cross-site without a CORS preflight, so
- * such requests are refused unless they carry a header no simple request can set. Form and
- * multipart bodies are refused outright: this API takes JSON (or a GET) only. A JSON POST, which
- * always needs a preflight cross-site, passes as before, and so does GraphiQL's.
+ * CSRF prevention: The Guild's @graphql-yoga/plugin-csrf-prevention decides whether a request
+ * could have been sent cross-site without a CORS preflight (no content type, or a form-like one,
+ * and none of the headers below); such a request is refused 403 before it is parsed. Two things
+ * are ours around it:
+ *  - form, multipart and text/plain POST bodies are refused outright with 415 (yoga itself would
+ *    run a url-encoded form that carries the header): this API takes JSON (or a GET) only;
+ *  - its refusal ('Required CSRF header(s) not present', uncoded) is re-thrown with a closed code
+ *    (BAD_REQUEST) and a message that tells the client what to send.
+ * A JSON POST (GraphiQL's included) always needs a preflight cross-site and passes; so does a GET
+ * from Apollo's HttpLink, which sends `content-type: application/json` on GETs for this reason.
  */
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 
 /** Headers that a browser only sends after a preflight, so their presence proves one. */
 export const PREFLIGHT_HEADERS = ['x-graphql-yoga-csrf', 'apollo-require-preflight', 'x-apollo-operation-name', 'authorization'] as const;
 
-const SIMPLE_CONTENT_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'];
+const FORM_CONTENT_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'];
 
 export function useCsrfPrevention(): Plugin {
+  const guild = useCSRFPrevention({ requestHeaders: [...PREFLIGHT_HEADERS] });
+  const guildCheck = guild.onRequestParse!;
   return {
-    onRequestParse({ request }) {
-      const contentType = request.headers.get('content-type')?.toLowerCase();
-      const simple = contentType === undefined || contentType === '' || SIMPLE_CONTENT_TYPES.some((t) => contentType.startsWith(t));
-      if (request.method === 'POST' && simple && contentType) {
+    onRequestParse(payload) {
+      const contentType = payload.request.headers.get('content-type')?.toLowerCase();
+      if (payload.request.method === 'POST' && contentType && FORM_CONTENT_TYPES.some((t) => contentType.startsWith(t))) {
         throw createGraphQLError(`POST bodies must be application/json, not ${contentType.split(';')[0]}.`, {
           extensions: { code: 'UNSUPPORTED_MEDIA_TYPE', http: { status: 415 } },
         });
       }
-      if (!simple || PREFLIGHT_HEADERS.some((h) => request.headers.has(h))) return;
-      throw createGraphQLError(
-        'This request could be forged cross-site: send it with content-type application/json, or add the header x-graphql-yoga-csrf: 1.',
-        { extensions: { code: 'BAD_REQUEST', http: { status: 403 } } },
-      );
+      try {
+        // The Guild's check is synchronous: it returns nothing or throws.
+        void guildCheck(payload);
+      } catch {
+        throw createGraphQLError(
+          'This request could be forged cross-site: send it with content-type application/json, or add the header x-graphql-yoga-csrf: 1.',
+          { extensions: { code: 'BAD_REQUEST', http: { status: 403 } } },
+        );
+      }
     },
   };
 }

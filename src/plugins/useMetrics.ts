@@ -78,7 +78,7 @@ export function useMetrics(metrics: Metrics, options: { token?: string | undefin
     },
   });
 
-  const endpointAndErrors: Plugin<Context> = {
+  const endpoint: Plugin<Context> = {
     onExecute({ args }) {
       return {
         onExecuteDone() {
@@ -101,6 +101,16 @@ export function useMetrics(metrics: Metrics, options: { token?: string | undefin
         endResponse(new fetchAPI.Response(text, { headers: { 'content-type': registry.contentType, 'cache-control': 'no-store' } }));
       });
     },
+  };
+  return [prometheus, endpoint as Plugin];
+}
+
+/**
+ * `cgql_graphql_errors_total{code}`: errors of each result, counted by the code the client reads,
+ * so it goes after useClosedErrors (src/server.ts), which gives every error its closed code.
+ */
+export function useErrorMetrics(metrics: Metrics): Plugin {
+  return {
     onResultProcess({ result }) {
       if (isAsyncIterable(result)) return;
       for (const one of Array.isArray(result) ? result : [result]) {
@@ -108,5 +118,4 @@ export function useMetrics(metrics: Metrics, options: { token?: string | undefin
       }
     },
   };
-  return [prometheus, endpointAndErrors as Plugin];
 }

@@ -4,10 +4,10 @@
  * directives. The upstream-call estimate counts what is deferred.
  */
 import { parse } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { estimateUpstreamCalls } from '../../src/plugins/query-cost.js';
 import { schema } from '../../src/schema/index.js';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { test, type Stack } from '../helpers/stack.js';
 import { mergeIncremental, parseMultipart } from './multipart.js';
 
 const DEFERRED = /* GraphQL */ `
@@ -23,6 +23,9 @@ const DEFERRED = /* GraphQL */ `
 `;
 const PLAIN = DEFERRED.replace(' @defer(label: "creator")', '');
 
+/** A server per test, so no test reads what another one cached. */
+const it = test;
+
 const STREAMED = /* GraphQL */ `
   query Streamed {
     models(first: 6, sort: NEWEST) {
@@ -32,14 +35,10 @@ const STREAMED = /* GraphQL */ `
 `;
 
 describe('@defer and @stream', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    // No whole-result cache: every request here executes.
-    stack = await startStack({ env: { RESPONSE_CACHE_ENTRIES: '0' } });
-  });
-  afterAll(() => stack.close());
+  // No whole-result cache: every request here executes.
+  test.override({ stackOptions: { env: { RESPONSE_CACHE_ENTRIES: '0' } } });
 
-  async function incremental(query: string) {
+  async function incremental(stack: Stack, query: string) {
     const response = await fetch(stack.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'multipart/mixed; deferSpec=20220824, application/json' },
@@ -49,10 +48,10 @@ describe('@defer and @stream', () => {
     return { status: response.status, type, parts: parseMultipart(type, await response.text()) };
   }
 
-  it('when a models page defers creator { modelCount }, then the list comes first, each creator follows, and the whole equals the plain query', async () => {
+  it('when a models page defers creator { modelCount }, then the list comes first, each creator follows, and the whole equals the plain query', async ({ stack }) => {
     const plain = await stack.client.execute(PLAIN);
     expect(plain.errors).toBeUndefined();
-    const { status, type, parts } = await incremental(DEFERRED);
+    const { status, type, parts } = await incremental(stack, DEFERRED);
     expect(status).toBe(200);
     expect(type).toMatch(/^multipart\/mixed/);
     const initial = parts[0] as { data: { models: { nodes: Array<Record<string, unknown>> } }; hasNext: boolean };
@@ -68,9 +67,9 @@ describe('@defer and @stream', () => {
     expect(mergeIncremental(parts)).toEqual(plain.data);
   });
 
-  it('when a list is streamed with initialCount 2, then two items come first and the rest follow in order', async () => {
+  it('when a list is streamed with initialCount 2, then two items come first and the rest follow in order', async ({ stack }) => {
     const plain = await stack.client.execute(STREAMED.replace(' @stream(initialCount: 2)', ''));
-    const { parts } = await incremental(STREAMED);
+    const { parts } = await incremental(stack, STREAMED);
     const initial = parts[0] as { data: { models: { nodes: unknown[] } }; hasNext: boolean };
     expect(initial.data.models.nodes).toHaveLength(2);
     expect(initial.hasNext).toBe(true);
@@ -78,7 +77,7 @@ describe('@defer and @stream', () => {
     expect(mergeIncremental(parts)).toEqual(plain.data);
   });
 
-  it('when a client cannot read multipart, then a deferred query is refused with 406 instead of half an answer', async () => {
+  it('when a client cannot read multipart, then a deferred query is refused with 406 instead of half an answer', async ({ stack }) => {
     const response = await fetch(stack.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
@@ -89,25 +88,20 @@ describe('@defer and @stream', () => {
 });
 
 describe('@defer with the whole-result cache on (the default)', () => {
-  it('when a deferred query is repeated, then the repeat still merges to the plain answer', async () => {
-    const stack = await startStack();
-    try {
-      const plain = await stack.client.execute(PLAIN);
-      const run = async () => {
-        const response = await fetch(stack.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'multipart/mixed, application/json' },
-          body: JSON.stringify({ query: DEFERRED }),
-        });
-        const type = response.headers.get('content-type') ?? '';
-        const text = await response.text();
-        return type.startsWith('multipart/') ? mergeIncremental(parseMultipart(type, text)) : (JSON.parse(text) as { data: unknown }).data;
-      };
-      expect(await run()).toEqual(plain.data);
-      expect(await run()).toEqual(plain.data);
-    } finally {
-      await stack.close();
-    }
+  it('when a deferred query is repeated, then the repeat still merges to the plain answer', async ({ stack }) => {
+    const plain = await stack.client.execute(PLAIN);
+    const run = async () => {
+      const response = await fetch(stack.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'multipart/mixed, application/json' },
+        body: JSON.stringify({ query: DEFERRED }),
+      });
+      const type = response.headers.get('content-type') ?? '';
+      const text = await response.text();
+      return type.startsWith('multipart/') ? mergeIncremental(parseMultipart(type, text)) : (JSON.parse(text) as { data: unknown }).data;
+    };
+    expect(await run()).toEqual(plain.data);
+    expect(await run()).toEqual(plain.data);
   });
 });
 
@@ -124,6 +118,8 @@ describe('the upstream-call limit sees deferred fragments', () => {
   `;
   const withoutDefer = EXPENSIVE.replace(' @defer', '');
   const withoutFragment = /* GraphQL */ `query { models(first: 50) { nodes { id } } }`;
+  const budget = estimateUpstreamCalls(schema, parse(withoutFragment), {}, undefined);
+  test.override({ stackOptions: { env: { MAX_UPSTREAM_CALLS: String(budget) } } });
 
   it('when the costly part is deferred, then the estimate is the same as without @defer', () => {
     const deferred = estimateUpstreamCalls(schema, parse(EXPENSIVE), {}, undefined);
@@ -131,25 +127,19 @@ describe('the upstream-call limit sees deferred fragments', () => {
     expect(deferred).toBeGreaterThan(estimateUpstreamCalls(schema, parse(withoutFragment), {}, undefined));
   });
 
-  it('when a deferred fragment alone breaks MAX_UPSTREAM_CALLS, then QUERY_TOO_COSTLY comes before any upstream call', async () => {
-    const budget = estimateUpstreamCalls(schema, parse(withoutFragment), {}, undefined);
-    const stack = await startStack({ env: { MAX_UPSTREAM_CALLS: String(budget) } });
-    try {
-      const fine = await stack.client.execute(withoutFragment);
-      expect(fine.errors).toBeUndefined();
-      const before = stack.fixture.log.length;
-      const response = await fetch(stack.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'multipart/mixed, application/json' },
-        body: JSON.stringify({ query: EXPENSIVE }),
-      });
-      const text = await response.text();
-      const type = response.headers.get('content-type') ?? '';
-      const body = (type.startsWith('multipart/') ? parseMultipart(type, text)[0] : JSON.parse(text)) as { errors?: Array<{ extensions?: Record<string, unknown> }> };
-      expect(body.errors?.map((e) => [e.extensions?.['code'], e.extensions?.['limit']])).toEqual([['QUERY_TOO_COSTLY', 'cost']]);
-      expect(stack.fixture.log.length).toBe(before);
-    } finally {
-      await stack.close();
-    }
+  it('when a deferred fragment alone breaks MAX_UPSTREAM_CALLS, then QUERY_TOO_COSTLY comes before any upstream call', async ({ stack }) => {
+    const fine = await stack.client.execute(withoutFragment);
+    expect(fine.errors).toBeUndefined();
+    const before = stack.fixture.log.length;
+    const response = await fetch(stack.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'multipart/mixed, application/json' },
+      body: JSON.stringify({ query: EXPENSIVE }),
+    });
+    const text = await response.text();
+    const type = response.headers.get('content-type') ?? '';
+    const body = (type.startsWith('multipart/') ? parseMultipart(type, text)[0] : JSON.parse(text)) as { errors?: Array<{ extensions?: Record<string, unknown> }> };
+    expect(body.errors?.map((e) => [e.extensions?.['code'], e.extensions?.['limit']])).toEqual([['QUERY_TOO_COSTLY', 'cost']]);
+    expect(stack.fixture.log.length).toBe(before);
   });
 });

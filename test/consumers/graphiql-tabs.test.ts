@@ -3,31 +3,28 @@
  * models, paging backward and `node`, each answering without errors against the fixture, and the
  * page carries them.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { graphiqlTabs } from '../../src/plugins/graphiql-tabs.js';
 import { DEFAULT_QUERY } from '../../src/server.js';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { test } from '../helpers/stack.js';
+
+/** A server per test: no example reads what another one cached. */
+const it = test;
 
 describe('GraphiQL tabs', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack();
-  });
-  afterAll(() => stack.close());
-
   const tabs = graphiqlTabs(DEFAULT_QUERY);
 
   it('when the tabs are listed, then the default query comes first and the four examples follow', () => {
     expect(tabs.map((t) => /query (\w+)/.exec(t.query ?? '')?.[1])).toEqual(['TopModels', 'SearchModels', 'CreatorWithModels', 'CreatorsBackward', 'NodeLookup']);
   });
 
-  it.each(tabs.map((t) => [/query (\w+)/.exec(t.query ?? '')?.[1], t.query] as const))('when %s is run as saved, then it answers data without errors', async (_name, query) => {
+  it.for(tabs.map((t) => [/query (\w+)/.exec(t.query ?? '')?.[1], t.query] as const))('when %s is run as saved, then it answers data without errors', async ([, query], { stack }) => {
     const result = await stack.client.execute<Record<string, unknown>, never>(query ?? '');
     expect(result.errors).toBeUndefined();
     expect(Object.values(result.data ?? {}).every((value) => value !== null)).toBe(true);
   });
 
-  it('when the GraphiQL page is served, then it carries the saved tabs', async () => {
+  it('when the GraphiQL page is served, then it carries the saved tabs', async ({ stack }) => {
     const page = await (await fetch(stack.url, { headers: { accept: 'text/html' } })).text();
     expect(page).toContain('defaultTabs');
     expect(page).toContain('query CreatorWithModels');

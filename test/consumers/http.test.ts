@@ -2,14 +2,18 @@
  * HTTP around the GraphQL answers: caching headers (public with the TTL left for anonymous GET
  * queries, private for credentials, no-store otherwise), ETag/304, compression by
  * Accept-Encoding (answers and the GraphiQL page), `GET /` and `HEAD`. Raw node:http requests,
- * so the bytes on the wire are what is checked.
+ * so the bytes on the wire are what is checked. A GET carries `x-graphql-yoga-csrf: 1`, as a
+ * non-Apollo client (and a CDN forwarding its request) must (README, "Security"); each test has a
+ * server of its own, so no cached result leaks from one test into another.
  */
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { negotiateEncoding } from '../../src/plugins/compression.js';
 import { secondsLeft } from '../../src/plugins/http-caching.js';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { test, type Stack } from '../helpers/stack.js';
+
+const it = test;
 
 interface Raw {
   status: number;
@@ -36,21 +40,19 @@ const decode = (r: Raw) =>
 const LIST = '{ models(first: 20, sort: NEWEST) { nodes { id name type creator { username } tags { name } } } }';
 const SMALL = '{ models(first: 1, sort: NEWEST) { nodes { id } } }';
 
-describe('HTTP caching headers', () => {
-  let stack: Stack;
-  const get = (query: string, headers: Record<string, string> = {}) => raw(`${stack.url}?query=${encodeURIComponent(query)}`, { headers });
-  beforeAll(async () => {
-    stack = await startStack();
-  });
-  afterAll(() => stack.close());
+/** What a GET must carry besides the query: a header that forces a CORS preflight. */
+const PREFLIGHT = { 'x-graphql-yoga-csrf': '1' };
+const get = (stack: Stack, query: string, headers: Record<string, string> = {}) =>
+  raw(`${stack.url}?query=${encodeURIComponent(query)}`, { headers: { ...PREFLIGHT, ...headers } });
 
-  it('when an anonymous query comes over GET, then it is public for the TTL left, varies on what changes it, and carries an ETag', async () => {
-    const first = await get(SMALL);
+describe('HTTP caching headers', () => {
+  it('when an anonymous query comes over GET, then it is public for the TTL left, varies on what changes it, and carries an ETag', async ({ stack }) => {
+    const first = await get(stack, SMALL);
     expect(first.status).toBe(200);
     expect(first.headers['cache-control']).toMatch(/^public, max-age=(59|60)$/);
-    expect(first.headers['vary']).toBe('Accept, Accept-Encoding, Authorization, X-Upstream-Cost');
+    expect(first.headers['vary']).toBe('Accept, Accept-Encoding, Authorization, Origin, X-Upstream-Cost');
     expect(first.headers['etag']).toMatch(/^[0-9a-f]{64}$/);
-    const repeat = await get(SMALL);
+    const repeat = await get(stack, SMALL);
     expect(repeat.headers['etag']).toBe(first.headers['etag']);
     // The time left counts from when the whole result was stored (its Last-Modified).
     const age = (Date.parse(String(repeat.headers['date'])) - Date.parse(String(repeat.headers['last-modified']))) / 1000;
@@ -59,10 +61,17 @@ describe('HTTP caching headers', () => {
     expect(maxAge).toBeGreaterThanOrEqual(60 - age - 2);
   });
 
-  it('when a client revalidates with If-None-Match, then 304 without a body and with the same caching', async () => {
-    const first = await get(SMALL);
+  it('when the same GET comes without a preflight header, then it is refused and nothing may store the refusal', async ({ stack }) => {
+    const bare = await raw(`${stack.url}?query=${encodeURIComponent(SMALL)}`);
+    expect([bare.status, bare.headers['cache-control']]).toEqual([403, 'no-store']);
+    expect(JSON.parse(bare.body.toString()).errors[0].extensions).toEqual({ code: 'BAD_REQUEST' });
+    expect(stack.fixture.calls()).toBe(0);
+  });
+
+  it('when a client revalidates with If-None-Match, then 304 without a body and with the same caching', async ({ stack }) => {
+    const first = await get(stack, SMALL);
     const callsBefore = stack.fixture.log.length;
-    const revalidated = await get(SMALL, { 'if-none-match': String(first.headers['etag']) });
+    const revalidated = await get(stack, SMALL, { 'if-none-match': String(first.headers['etag']) });
     expect(revalidated.status).toBe(304);
     expect(revalidated.body.byteLength).toBe(0);
     expect(revalidated.headers['etag']).toBe(first.headers['etag']);
@@ -70,30 +79,20 @@ describe('HTTP caching headers', () => {
     expect(stack.fixture.log.length).toBe(callsBefore);
   });
 
-  it('when the query is sent by POST, fails, or asks for a cost report, then nothing may store it', async () => {
+  it('when the query is sent by POST, fails, or asks for a cost report, then nothing may store it', async ({ stack }) => {
     const post = await raw(stack.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: SMALL }) });
-    const failing = await get('{ model(id: 999999999) { id } }');
-    const withCost = await get(SMALL, { 'x-upstream-cost': '1' });
+    const failing = await get(stack, '{ model(id: 999999999) { id } }');
+    const withCost = await get(stack, SMALL, { 'x-upstream-cost': '1' });
     expect([post.status, post.headers['cache-control']]).toEqual([200, 'no-store']);
     expect(JSON.parse(failing.body.toString()).errors[0].extensions.code).toBe('NOT_FOUND');
     expect(failing.headers['cache-control']).toBe('no-store');
     expect([withCost.status, withCost.headers['cache-control']]).toEqual([200, 'no-store']);
   });
 
-  it('when the request carries credentials, then private, no-store', async () => {
-    const withKey = await get(SMALL, { authorization: 'Bearer some-client-key' });
+  it('when the request carries credentials, then private, no-store', async ({ stack }) => {
+    const withKey = await get(stack, SMALL, { authorization: 'Bearer some-client-key' });
     expect(withKey.headers['cache-control']).toBe('private, no-store');
     expect(withKey.headers['vary']).toContain('Authorization');
-  });
-
-  it('when the server answers with its own key, then nothing is public either', async () => {
-    const keyed = await startStack({ env: { CIVITAI_API_KEY: 'server-key' } });
-    try {
-      const response = await raw(`${keyed.url}?query=${encodeURIComponent(SMALL)}`);
-      expect(response.headers['cache-control']).toBe('private, no-store');
-    } finally {
-      await keyed.close();
-    }
   });
 
   it('secondsLeft: the TTL minus the age of the stored result, never below zero, the whole TTL when nothing is stored', () => {
@@ -105,18 +104,22 @@ describe('HTTP caching headers', () => {
   });
 });
 
-describe('compression, GET / and HEAD', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack();
-  });
-  afterAll(() => stack.close());
+describe('HTTP caching headers with CIVITAI_API_KEY', () => {
+  test.override({ stackOptions: { env: { CIVITAI_API_KEY: 'server-key' } } });
 
-  it('when a client accepts br or gzip, then a JSON answer comes compressed and decodes to the plain bytes', async () => {
-    const url = `${stack.url}?query=${encodeURIComponent(LIST)}`;
-    const plain = await raw(url);
-    const br = await raw(url, { 'headers': { 'accept-encoding': 'gzip, deflate, br' } });
-    const gz = await raw(url, { headers: { 'accept-encoding': 'gzip' } });
+  it('when the server answers with its own key, then nothing is public either', async ({ stack }) => {
+    const response = await get(stack, SMALL);
+    expect(response.status).toBe(200);
+    expect(response.headers['cache-control']).toBe('private, no-store');
+  });
+
+});
+
+describe('compression, GET / and HEAD', () => {
+  it('when a client accepts br or gzip, then a JSON answer comes compressed and decodes to the plain bytes', async ({ stack }) => {
+    const plain = await get(stack, LIST);
+    const br = await get(stack, LIST, { 'accept-encoding': 'gzip, deflate, br' });
+    const gz = await get(stack, LIST, { 'accept-encoding': 'gzip' });
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(plain.body.byteLength).toBeGreaterThan(1024);
     expect([br.headers['content-encoding'], gz.headers['content-encoding']]).toEqual(['br', 'gzip']);
@@ -126,7 +129,7 @@ describe('compression, GET / and HEAD', () => {
     expect(decode(gz).toString()).toBe(plain.body.toString());
   });
 
-  it('when the GraphiQL page is asked with br, then it comes compressed, the same bytes each time', async () => {
+  it('when the GraphiQL page is asked with br, then it comes compressed, the same bytes each time', async ({ stack }) => {
     const headers = { accept: 'text/html', 'accept-encoding': 'br' };
     const first = await raw(stack.url, { headers });
     const second = await raw(stack.url, { headers });
@@ -139,7 +142,7 @@ describe('compression, GET / and HEAD', () => {
     expect(second.body.equals(first.body)).toBe(true);
   });
 
-  it('when a deferred answer streams, then it is not held back for compression', async () => {
+  it('when a deferred answer streams, then it is not held back for compression', async ({ stack }) => {
     const response = await raw(stack.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'multipart/mixed', 'accept-encoding': 'br, gzip' },
@@ -149,12 +152,12 @@ describe('compression, GET / and HEAD', () => {
     expect(response.headers['content-encoding']).toBeUndefined();
   });
 
-  it('when / is asked, then it redirects to GraphiQL; HEAD answers without a body', async () => {
+  it('when / is asked, then it redirects to GraphiQL; HEAD answers without a body', async ({ stack }) => {
     const root = await raw(stack.url.replace(/\/graphql$/, '/'));
     expect([root.status, root.headers['location']]).toEqual([302, '/graphql']);
     const headPage = await raw(stack.url, { method: 'HEAD' });
     expect([headPage.status, headPage.headers['content-type'], headPage.body.byteLength]).toEqual([200, 'text/html; charset=utf-8', 0]);
-    const headQuery = await raw(`${stack.url}?query=${encodeURIComponent(SMALL)}`, { method: 'HEAD' });
+    const headQuery = await raw(`${stack.url}?query=${encodeURIComponent(SMALL)}`, { method: 'HEAD', headers: PREFLIGHT });
     expect([headQuery.status, headQuery.body.byteLength]).toEqual([200, 0]);
     expect(headQuery.headers['content-type']).toMatch(/^application\/(graphql-response\+)?json/);
     expect(headQuery.headers['cache-control']).toMatch(/^public, max-age=\d+$/);
@@ -172,14 +175,11 @@ describe('compression, GET / and HEAD', () => {
 });
 
 describe('COMPRESSION=false', () => {
-  it('when compression is off, then answers go out plain whatever the client accepts', async () => {
-    const stack = await startStack({ env: { COMPRESSION: 'false' } });
-    try {
-      const response = await raw(`${stack.url}?query=${encodeURIComponent(LIST)}`, { headers: { 'accept-encoding': 'br, gzip' } });
-      expect(response.headers['content-encoding']).toBeUndefined();
-      expect(JSON.parse(response.body.toString()).data.models.nodes).toHaveLength(20);
-    } finally {
-      await stack.close();
-    }
+  test.override({ stackOptions: { env: { COMPRESSION: 'false' } } });
+
+  it('when compression is off, then answers go out plain whatever the client accepts', async ({ stack }) => {
+    const response = await get(stack, LIST, { 'accept-encoding': 'br, gzip' });
+    expect(response.headers['content-encoding']).toBeUndefined();
+    expect(JSON.parse(response.body.toString()).data.models.nodes).toHaveLength(20);
   });
 });

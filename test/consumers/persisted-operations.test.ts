@@ -7,9 +7,12 @@ import { createHash } from 'node:crypto';
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
 import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
 import { print, type DocumentNode } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { ModelListDocument, SearchModelsDocument } from '../../generated/graphql.js';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { test, type Stack } from '../helpers/stack.js';
+
+/** Each test has a server of its own: no hash registered by one test is known to another. */
+const it = test;
 
 interface Sent {
   method: string;
@@ -36,13 +39,7 @@ function apollo(url: string, sent: Sent[], linkOptions: Partial<ConstructorParam
 }
 
 describe('APQ (PERSISTED_OPERATIONS=apq, the default)', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack();
-  });
-  afterAll(() => stack.close());
-
-  it('when Apollo sends an unknown hash, then the server answers PersistedQueryNotFound, Apollo re-sends hash + query once, and later clients send the hash alone', async () => {
+  it('when Apollo sends an unknown hash, then the server answers PersistedQueryNotFound, Apollo re-sends hash + query once, and later clients send the hash alone', async ({ stack }) => {
     const sent: Sent[] = [];
     const first = await apollo(stack.url, sent).query({ query: ModelListDocument, variables: { first: 3 } });
     // The text Apollo sent on its retry (with its __typename fields) is the one the hash names.
@@ -62,7 +59,7 @@ describe('APQ (PERSISTED_OPERATIONS=apq, the default)', () => {
     expect(later.map((s) => [s.status, s.body?.query === undefined])).toEqual([[200, true]]);
   });
 
-  it('when the hash-only request answers, then its body is the error Apollo recognises', async () => {
+  it('when the hash-only request answers, then its body is the error Apollo recognises', async ({ stack }) => {
     const response = await fetch(stack.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -72,7 +69,7 @@ describe('APQ (PERSISTED_OPERATIONS=apq, the default)', () => {
     expect(await response.json()).toEqual({ errors: [{ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] });
   });
 
-  it('when a hash does not match its query, then PERSISTED_QUERY_MISMATCH and nothing is stored', async () => {
+  it('when a hash does not match its query, then PERSISTED_QUERY_MISMATCH and nothing is stored', async ({ stack }) => {
     const query = '{ models(first: 1) { nodes { id } } }';
     const response = await fetch(stack.url, {
       method: 'POST',
@@ -89,7 +86,7 @@ describe('APQ (PERSISTED_OPERATIONS=apq, the default)', () => {
     expect(hashOnly.status).toBe(404);
   });
 
-  it('when Apollo uses GET for hashed queries, then a registered hash is answered over GET with public caching', async () => {
+  it('when Apollo uses GET for hashed queries, then a registered hash is answered over GET with public caching', async ({ stack }) => {
     const sent: Sent[] = [];
     const client = apollo(stack.url, sent, { useGETForHashedQueries: true });
     const variables = { query: 'a' };
@@ -102,26 +99,27 @@ describe('APQ (PERSISTED_OPERATIONS=apq, the default)', () => {
     const result = await apollo(stack.url, again, { useGETForHashedQueries: true }).query({ query: SearchModelsDocument, variables });
     expect(result.data?.models.nodes.length).toBeGreaterThan(0);
     expect(again.map((s) => [s.method, s.status])).toEqual([['GET', 200]]);
-    const raw = await fetch(again[0]!.url);
+    // Apollo's HttpLink sends `content-type: application/json` on a GET too, which is what lets it
+    // through CSRF prevention; a CDN forwards it. The same URL without it is refused, unstored.
+    const raw = await fetch(again[0]!.url, { headers: { 'content-type': 'application/json' } });
+    expect(raw.status).toBe(200);
     expect(raw.headers.get('cache-control')).toMatch(/^public, max-age=\d+$/);
+    const bare = await fetch(again[0]!.url);
+    expect([bare.status, bare.headers.get('cache-control')]).toEqual([403, 'no-store']);
   });
 });
 
 describe('trusted documents (PERSISTED_OPERATIONS=trusted)', () => {
-  let stack: Stack;
+  test.override({ stackOptions: { env: { PERSISTED_OPERATIONS: 'trusted' } } });
   const manifestHash = (document: unknown) => (document as { __meta__: { hash: string } }).__meta__.hash;
-  beforeAll(async () => {
-    stack = await startStack({ env: { PERSISTED_OPERATIONS: 'trusted' } });
-  });
-  afterAll(() => stack.close());
 
-  const post = (body: unknown) =>
+  const post = (stack: Stack, body: unknown) =>
     fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({
       status: r.status,
       body: (await r.json()) as { data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> },
     }));
 
-  it('when Apollo sends the manifest hash of a codegen document, then it runs with one request', async () => {
+  it('when Apollo sends the manifest hash of a codegen document, then it runs with one request', async ({ stack }) => {
     const sent: Sent[] = [];
     const client = apollo(stack.url, sent, { generateHash: (document: DocumentNode) => manifestHash(document) } as never);
     const result = await client.query({ query: ModelListDocument, variables: { first: 2 } });
@@ -129,20 +127,20 @@ describe('trusted documents (PERSISTED_OPERATIONS=trusted)', () => {
     expect(sent.map((s) => [s.status, s.body?.query === undefined])).toEqual([[200, true]]);
   });
 
-  it('when a client sends documentId (with or without the sha256: prefix), then the manifest document runs', async () => {
+  it('when a client sends documentId (with or without the sha256: prefix), then the manifest document runs', async ({ stack }) => {
     const id = manifestHash(ModelListDocument);
-    const withPrefix = await post({ documentId: id, variables: { first: 1 } });
-    const bare = await post({ documentId: id.replace(/^sha256:/, ''), variables: { first: 1 } });
+    const withPrefix = await post(stack, { documentId: id, variables: { first: 1 } });
+    const bare = await post(stack, { documentId: id.replace(/^sha256:/, ''), variables: { first: 1 } });
     expect(withPrefix.status).toBe(200);
     expect(withPrefix.body.errors).toBeUndefined();
     expect(bare.body).toEqual(withPrefix.body);
   });
 
-  it('when a client sends query text or an unknown id, then it is refused before any upstream call', async () => {
+  it('when a client sends query text or an unknown id, then it is refused before any upstream call', async ({ stack }) => {
     const before = stack.fixture.log.length;
-    const text = await post({ query: print(ModelListDocument as DocumentNode), variables: { first: 1 } });
-    const unknown = await post({ documentId: `sha256:${sha256('nope')}` });
-    const none = await post({ variables: {} });
+    const text = await post(stack, { query: print(ModelListDocument as DocumentNode), variables: { first: 1 } });
+    const unknown = await post(stack, { documentId: `sha256:${sha256('nope')}` });
+    const none = await post(stack, { variables: {} });
     expect([text.status, text.body.errors?.map((e) => e.extensions?.['code'])]).toEqual([400, ['PERSISTED_QUERY_ONLY']]);
     expect([unknown.status, unknown.body.errors?.map((e) => e.extensions?.['code'])]).toEqual([404, ['PERSISTED_QUERY_NOT_IN_LIST']]);
     expect([none.status, none.body.errors?.map((e) => e.extensions?.['code'])]).toEqual([400, ['PERSISTED_QUERY_ID_REQUIRED']]);
@@ -151,13 +149,9 @@ describe('trusted documents (PERSISTED_OPERATIONS=trusted)', () => {
 });
 
 describe('PERSISTED_OPERATIONS=off', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack({ env: { PERSISTED_OPERATIONS: 'off' } });
-  });
-  afterAll(() => stack.close());
+  test.override({ stackOptions: { env: { PERSISTED_OPERATIONS: 'off' } } });
 
-  it('when a client sends a hash alone, then it is told to send the query text', async () => {
+  it('when a client sends a hash alone, then it is told to send the query text', async ({ stack }) => {
     const response = await fetch(stack.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { test } from '../helpers/stack.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -35,16 +35,13 @@ function operationText(dir: string, name: string): string {
 }
 
 describe('relay-compiler over schema.graphql', () => {
-  let stack: Stack;
   let dir: string;
   beforeAll(async () => {
-    stack = await startStack();
     dir = project();
     await run(RELAY, [], { cwd: dir });
   }, 60_000);
   afterAll(async () => {
     rmSync(dir, { recursive: true, force: true });
-    await stack.close();
   });
 
   it('when the fragments compile, then each @refetchable has its query and each @connection its metadata', () => {
@@ -58,7 +55,7 @@ describe('relay-compiler over schema.graphql', () => {
     expect(operationText(dir, 'CreatorModelsPaginationQuery')).toContain('node(id: $id)');
   });
 
-  it('when the generated pagination queries run against the server, then they answer without errors', async () => {
+  test('when the generated pagination queries run against the server, then they answer without errors', async ({ stack }) => {
     const forward = await stack.client.execute<{ models: { edges: Array<{ node: { id: string; creator: { id: string } } }>; pageInfo: { endCursor: string } } }, unknown>(
       operationText(dir, 'ModelListPaginationQuery'),
       { first: 3 },

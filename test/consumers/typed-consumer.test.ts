@@ -7,31 +7,28 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelListDocument, type ModelListQuery } from '../../generated/graphql.js';
 import type { GraphQLResponse } from '../helpers/execute.js';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { test } from '../helpers/stack.js';
 
 const run = promisify(execFile);
 const DIR = fileURLToPath(new URL('../../examples/consumer/', import.meta.url));
 const bin = (name: string) => `${DIR}node_modules/.bin/${name}`;
 
 describe('examples/consumer: a typed urql client', () => {
-  let stack: Stack;
   beforeAll(async () => {
     // scripts/ensure-test-deps.sh (run by npm test) installs it; install here when run alone.
     if (!existsSync(`${DIR}node_modules/.bin/tsc`)) await run('npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: DIR });
     await run(bin('graphql-codegen'), ['--config', 'codegen.ts'], { cwd: DIR });
-    stack = await startStack();
   }, 180_000);
-  afterAll(() => stack?.close());
 
   it('when its codegen output and sources are type-checked, then tsc finds no error', async () => {
     const { stdout } = await run(bin('tsc'), ['--noEmit', '-p', '.'], { cwd: DIR });
     expect(stdout).toBe('');
   }, 120_000);
 
-  it('when it pages through models, then it prints the pages the API gives, in order, following endCursor', async () => {
+  test('when it pages through models, then it prints the pages the API gives, in order, following endCursor', async ({ stack }) => {
     await run(bin('tsc'), ['-p', '.'], { cwd: DIR });
     const { stdout } = await run(process.execPath, ['dist/main.js', stack.url, '3', '10'], { cwd: DIR });
     const printed = stdout.trim().split('\n').map((line) => JSON.parse(line) as { page: number; ids: string[]; hasNextPage: boolean });

@@ -1,23 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { createLogger, requestScope } from '../../src/logger.js';
 import { createServer } from '../../src/server.js';
 import { codes } from '../helpers/execute.js';
 import { metricValue, parsePrometheus, scrape } from '../helpers/prometheus.js';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { test, type Stack } from '../helpers/stack.js';
 
 const TOKEN = 'metrics-token-0123456789';
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({ env: { METRICS_TOKEN: TOKEN } });
-});
-afterAll(() => stack?.close());
+// A server per test: counters, caches and the fixture's log start from nothing in each.
+test.override({ stackOptions: { env: { METRICS_TOKEN: TOKEN } } });
+const it = test;
 
 const auth = { authorization: `Bearer ${TOKEN}` };
-const post = (body: unknown, headers: Record<string, string> = {}) =>
+const post = (stack: Stack, body: unknown, headers: Record<string, string> = {}) =>
   fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
 describe('health', () => {
-  it('when /healthz and /readyz are asked, then the process is alive and ready, without Redis', async () => {
+  it('when /healthz and /readyz are asked, then the process is alive and ready, without Redis', async ({ stack }) => {
     const health = await fetch(new URL('/healthz', stack.url));
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
@@ -29,20 +27,20 @@ describe('health', () => {
 });
 
 describe('request ids', () => {
-  it('when a client sends a sane x-request-id, then it is echoed; otherwise a new one is made', async () => {
-    const given = await post({ query: '{ __typename }' }, { 'x-request-id': 'client-req.42' });
+  it('when a client sends a sane x-request-id, then it is echoed; otherwise a new one is made', async ({ stack }) => {
+    const given = await post(stack, { query: '{ __typename }' }, { 'x-request-id': 'client-req.42' });
     expect(given.headers.get('x-request-id')).toBe('client-req.42');
 
-    const insane = await post({ query: '{ __typename }' }, { 'x-request-id': 'a b"<script>' });
+    const insane = await post(stack, { query: '{ __typename }' }, { 'x-request-id': 'a b"<script>' });
     expect(insane.headers.get('x-request-id')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-/);
-    const none = await post({ query: '{ __typename }' });
-    const other = await post({ query: '{ __typename }' });
+    const none = await post(stack, { query: '{ __typename }' });
+    const other = await post(stack, { query: '{ __typename }' });
     expect(none.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect(none.headers.get('x-request-id')).not.toBe(other.headers.get('x-request-id'));
     expect((await fetch(new URL('/healthz', stack.url), { headers: { 'x-request-id': 'probe-1' } })).headers.get('x-request-id')).toBe('probe-1');
   });
 
-  it('when a request logs, then every line carries its id, the one echoed to the client', async () => {
+  it('when a request logs, then every line carries its id, the one echoed to the client', async ({ stack }) => {
     const lines: Array<Record<string, unknown>> = [];
     const server = createServer({ config: { ...stack.config, logLevel: 'debug' }, logger: createLogger('debug', (l) => lines.push(JSON.parse(l))) });
     const { url } = await server.listen(0, '127.0.0.1');
@@ -73,7 +71,7 @@ describe('request ids', () => {
 });
 
 describe('/metrics', () => {
-  it('when METRICS_TOKEN is set, then /metrics needs it', async () => {
+  it('when METRICS_TOKEN is set, then /metrics needs it', async ({ stack }) => {
     expect((await fetch(new URL('/metrics', stack.url))).status).toBe(401);
     expect((await fetch(new URL('/metrics', stack.url), { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(401);
     const ok = await fetch(new URL('/metrics', stack.url), { headers: auth });
@@ -82,13 +80,13 @@ describe('/metrics', () => {
     expect(() => parsePrometheus('not metrics at all')).toThrow();
   });
 
-  it('when requests are made, then /metrics parses and its counters move: operations, errors per code, upstream calls per route', async () => {
+  it('when requests are made, then /metrics parses and its counters move: operations, errors per code, upstream calls per route', async ({ stack }) => {
     stack.fixture.resetLog();
     const before = await scrape(stack.url, auth);
     const requests = (s: typeof before) => metricValue(s, 'graphql_envelop_request', { operationName: 'OneModel' });
     const badInput = (s: typeof before) => metricValue(s, 'cgql_graphql_errors_total', { code: 'BAD_USER_INPUT' });
 
-    const good = await post({ query: 'query OneModel { model(id: 23) { name } }', operationName: 'OneModel' });
+    const good = await post(stack, { query: 'query OneModel { model(id: 23) { name } }', operationName: 'OneModel' });
     expect((await good.json()) as unknown).toMatchObject({ data: { model: { name: expect.any(String) } } });
     const bad = await stack.client.execute('query BadOne { models(first: -1) { totalCount } }');
     expect(codes(bad)).toEqual(['BAD_USER_INPUT']);
@@ -113,7 +111,16 @@ describe('/metrics', () => {
     }
   });
 
-  it('when a request is answered from the local cache or joins one in flight, then the cache metrics move by its cost', async () => {
+  it('when an error gets its code only from useClosedErrors (a variable of the wrong type), then /metrics counts it under the code the client read', async ({ stack }) => {
+    const count = async (code: string) => metricValue(await scrape(stack.url, auth), 'cgql_graphql_errors_total', { code });
+    const [badInput, uncoded] = [await count('BAD_USER_INPUT'), await count('UNCODED')];
+    const response = await post(stack, { query: 'query ($n: Int!) { models(first: $n) { nodes { id } } }', variables: { n: 'x' } });
+    const body = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
+    expect(body.errors.map((e) => e.extensions.code)).toEqual(['BAD_USER_INPUT']);
+    expect([(await count('BAD_USER_INPUT')) - badInput, (await count('UNCODED')) - uncoded]).toEqual([1, 0]);
+  });
+
+  it('when a request is answered from the local cache or joins one in flight, then the cache metrics move by its cost', async ({ stack }) => {
     const local = async (outcome: string) => metricValue(await scrape(stack.url, auth), 'cgql_cache_lookups_total', { tier: 'local', outcome });
     const [hitsBefore, missesBefore] = [await local('hit'), await local('miss')];
     const cost = { 'x-upstream-cost': '1' };
@@ -130,9 +137,9 @@ describe('/metrics', () => {
     expect((await local('miss')) - missesBefore).toBe(coldCost.calls);
   });
 
-  it('when clients send many distinct operation names, then the label keeps a bounded set', async () => {
-    for (let i = 0; i < 60; i++) await post({ query: `query Op${i} { __typename }` });
-    await post({ query: 'query Bad { __typename }', operationName: 'Bad' });
+  it('when clients send many distinct operation names, then the label keeps a bounded set', async ({ stack }) => {
+    for (let i = 0; i < 60; i++) await post(stack, { query: `query Op${i} { __typename }` });
+    await post(stack, { query: 'query Bad { __typename }', operationName: 'Bad' });
     const samples = await scrape(stack.url, auth);
     const names = new Set(samples.filter((s) => s.name === 'graphql_envelop_request').map((s) => s.labels.operationName));
     expect(names.size).toBeLessThanOrEqual(51);
@@ -141,7 +148,7 @@ describe('/metrics', () => {
 });
 
 describe('shutdown', () => {
-  it('when close() starts, then /readyz answers 503 while requests are still served during SHUTDOWN_DELAY_MS, then the listener closes', async () => {
+  it('when close() starts, then /readyz answers 503 while requests are still served during SHUTDOWN_DELAY_MS, then the listener closes', async ({ stack }) => {
     const server = createServer({ config: { ...stack.config, server: { ...stack.config.server, shutdownDelayMs: 1_500 } }, logger: createLogger('silent') });
     const { url } = await server.listen(0, '127.0.0.1');
     expect((await fetch(new URL('/readyz', url))).status).toBe(200);

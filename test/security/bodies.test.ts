@@ -5,15 +5,13 @@
  */
 import { maxHeaderSize, request as httpRequest, type IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { describe, expect } from 'vitest';
+import { test, type Stack } from '../helpers/stack.js';
 
-let stack: Stack;
 const MAX = 100_000;
-beforeAll(async () => {
-  stack = await startStack({ env: { MAX_REQUEST_BYTES: String(MAX) } });
-});
-afterAll(() => stack.close());
+// A server per test: a refused connection or the 20 oversize streams never weigh on the next test.
+test.override({ stackOptions: { env: { MAX_REQUEST_BYTES: String(MAX) } } });
+const it = test;
 
 /** A valid GraphQL request of exactly `size` bytes, padded in `extensions`. */
 function jsonOfSize(size: number): Buffer {
@@ -34,7 +32,7 @@ interface Answer {
  * Sends `total` bytes of a JSON body in `chunk`-sized writes, `gapMs` apart, chunked unless a
  * content-length is given; stops writing as soon as the answer arrives.
  */
-function send(options: { total?: number; chunk?: number; gapMs?: number; contentLength?: boolean; body?: Buffer }): Promise<Answer> {
+function send(stack: Stack, options: { total?: number; chunk?: number; gapMs?: number; contentLength?: boolean; body?: Buffer }): Promise<Answer> {
   const url = new URL(stack.url);
   const body = options.body ?? jsonOfSize(options.total ?? 0);
   const chunk = options.chunk ?? 64 * 1024;
@@ -81,15 +79,15 @@ const json = (a: Answer) => JSON.parse(a.body) as { data?: unknown; errors?: Arr
 const sizeError = { errors: [{ message: `The request body is larger than ${MAX} bytes.`, extensions: { code: 'QUERY_TOO_COSTLY', limit: 'size' } }] };
 
 describe('request bodies', () => {
-  it('when a chunked body passes the limit, then it is answered 413 with a coded error and the connection is closed', async () => {
-    const answer = await send({ total: 2_000_000 });
+  it('when a chunked body passes the limit, then it is answered 413 with a coded error and the connection is closed', async ({ stack }) => {
+    const answer = await send(stack, { total: 2_000_000 });
     expect(answer.status).toBe(413);
     expect(answer.headers.connection).toBe('close');
     expect(json(answer)).toEqual(sizeError);
     expect(stack.fixture.calls()).toBe(0);
   });
 
-  it('when a chunked body passes the limit, then the server ends the connection itself, even while the client stays', async () => {
+  it('when a chunked body passes the limit, then the server ends the connection itself, even while the client stays', async ({ stack }) => {
     // A raw socket: an HTTP client would close on `Connection: close` by itself.
     const url = new URL(stack.url);
     const piece = jsonOfSize(MAX + 5_000);
@@ -114,32 +112,32 @@ describe('request bodies', () => {
     expect(answer.slice(answer.indexOf('\r\n\r\n') + 4)).toBe(JSON.stringify(sizeError));
   });
 
-  it('when a body declares a length past the limit, then it is answered 413 before it is read', async () => {
-    const answer = await send({ total: 2_000_000, contentLength: true, gapMs: 5 });
+  it('when a body declares a length past the limit, then it is answered 413 before it is read', async ({ stack }) => {
+    const answer = await send(stack, { total: 2_000_000, contentLength: true, gapMs: 5 });
     expect(answer.status).toBe(413);
     expect(json(answer)).toEqual(sizeError);
     // Answered from the header alone: far fewer bytes went out than the body holds.
     expect(answer.written).toBeLessThan(1_000_000);
   });
 
-  it('when a body is exactly at the limit, chunked or with a length, then it is executed', async () => {
+  it('when a body is exactly at the limit, chunked or with a length, then it is executed', async ({ stack }) => {
     for (const contentLength of [false, true]) {
-      const answer = await send({ total: MAX, contentLength });
+      const answer = await send(stack, { total: MAX, contentLength });
       expect(answer.status, answer.body).toBe(200);
       expect(json(answer)).toEqual({ data: { __typename: 'Query' } });
     }
-    const over = await send({ total: MAX + 1 });
+    const over = await send(stack, { total: MAX + 1 });
     expect(over.status).toBe(413);
   });
 
-  it('when a small chunked body arrives in many pieces, then it is executed', async () => {
+  it('when a small chunked body arrives in many pieces, then it is executed', async ({ stack }) => {
     const body = Buffer.from(JSON.stringify({ query: '{ model(id: 64) { name } }' }));
-    const answer = await send({ total: body.length, body, chunk: 3, gapMs: 1 });
+    const answer = await send(stack, { total: body.length, body, chunk: 3, gapMs: 1 });
     expect(answer.status).toBe(200);
     expect(json(answer).data).toEqual({ model: { name: expect.any(String) } });
   });
 
-  it('when 20 clients stream oversize bodies at once, then every one gets 413, memory stays bounded and the server keeps answering', async () => {
+  it('when 20 clients stream oversize bodies at once, then every one gets 413, memory stays bounded and the server keeps answering', async ({ stack }) => {
     // One body shared by every client, allocated before measuring: what grows is the server's.
     const body = jsonOfSize(8_000_000);
     const before = process.memoryUsage().rss;
@@ -148,7 +146,7 @@ describe('request bodies', () => {
       peak = Math.max(peak, process.memoryUsage().rss);
     }, 20);
     // 8 MB each, sent continuously in 64 KB pieces: 160 MB if the server kept them.
-    const answers = await Promise.all(Array.from({ length: 20 }, () => send({ body, gapMs: 2 })));
+    const answers = await Promise.all(Array.from({ length: 20 }, () => send(stack, { body, gapMs: 2 })));
     clearInterval(sampler);
     expect(answers.map((a) => a.status)).toEqual(Array(20).fill(413));
     for (const answer of answers) expect(json(answer)).toEqual(sizeError);
@@ -160,7 +158,7 @@ describe('request bodies', () => {
     expect(after.errors).toBeUndefined();
   });
 
-  it('when the URL and headers pass the 16 KB header limit of node:http, then a coded 431 answers', async () => {
+  it('when the URL and headers pass the 16 KB header limit of node:http, then a coded 431 answers', async ({ stack }) => {
     const response = await fetch(`${stack.url}?query=${'x'.repeat(20_000)}`, { headers: { 'x-graphql-yoga-csrf': '1' } });
     expect(response.status).toBe(431);
     expect(await response.json()).toEqual({
@@ -168,9 +166,10 @@ describe('request bodies', () => {
     });
   });
 
-  it('when the URL is longer than a smaller limit, then it is answered 414 with a coded error', async () => {
-    const small = await startStack({ env: { MAX_REQUEST_BYTES: '2000' } });
-    try {
+  describe('with MAX_REQUEST_BYTES=2000', () => {
+    test.override({ stackOptions: { env: { MAX_REQUEST_BYTES: '2000' } } });
+
+    it('when the URL is longer than a smaller limit, then it is answered 414 with a coded error', async ({ stack: small }) => {
       const response = await fetch(`${small.url}?query=${encodeURIComponent(`{ __typename ${' '.repeat(2000)}}`)}`, { headers: { 'x-graphql-yoga-csrf': '1' } });
       expect(response.status).toBe(414);
       expect(await response.json()).toEqual({
@@ -178,8 +177,6 @@ describe('request bodies', () => {
       });
       const fine = await fetch(`${small.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { 'x-graphql-yoga-csrf': '1' } });
       expect(await fine.json()).toEqual({ data: { __typename: 'Query' } });
-    } finally {
-      await small.close();
-    }
+    });
   });
 });

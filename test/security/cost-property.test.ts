@@ -13,11 +13,11 @@ import {
   type GraphQLField,
   type GraphQLObjectType,
 } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { estimateUpstreamCalls } from '../../src/plugins/query-cost.js';
 import { schema } from '../../src/schema/index.js';
 import { encodeNodeId } from '../../src/schema/global-id.js';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { test, type Stack } from '../helpers/stack.js';
 
 /**
  * The cost plan is an upper bound: random queries generated from the schema (fragments, inline
@@ -29,12 +29,9 @@ import { startStack, type Stack } from '../helpers/stack.js';
 const SEED = Number(process.env.COST_SEED ?? 20_261_125);
 const RUNS = Number(process.env.COST_RUNS ?? 150);
 
-let stack: Stack;
-beforeAll(async () => {
-  // No cross-request or whole-response cache: every lookup is a real upstream call.
-  stack = await startStack({ env: { CACHE_MAX_BYTES: '0', RESPONSE_CACHE_ENTRIES: '0' } });
-});
-afterAll(() => stack.close());
+// No cross-request or whole-response cache: every lookup is a real upstream call. A server per test.
+test.override({ stackOptions: { env: { CACHE_MAX_BYTES: '0', RESPONSE_CACHE_ENTRIES: '0' } } });
+const it = test;
 
 function prng(seed: number) {
   let a = seed >>> 0;
@@ -188,7 +185,7 @@ function generator(rng: Rng, stackRef: Stack) {
 }
 
 describe('property: actual upstream calls never exceed the plan', () => {
-  it(`when ${RUNS} random queries (seed ${SEED}) run against the fixture without caches, then each makes at most its planned calls`, async () => {
+  it(`when ${RUNS} random queries (seed ${SEED}) run against the fixture without caches, then each makes at most its planned calls`, async ({ stack }) => {
     const rng = prng(SEED);
     const generate = generator(rng, stack);
     let executed = 0;
@@ -219,7 +216,7 @@ describe('property: actual upstream calls never exceed the plan', () => {
     // cut short keeps sending calls into the next test's request log.
   }, 90_000);
 
-  it(`when random windows are paged on with the cursors the server gave (seed ${SEED}), then each page makes at most its planned calls`, async () => {
+  it(`when random windows are paged on with the cursors the server gave (seed ${SEED}), then each page makes at most its planned calls`, async ({ stack }) => {
     const rng = prng(SEED + 1);
     const cat = stack.fixture.catalogue;
     const lists = [

@@ -11,7 +11,14 @@ type Edge = ModelListQuery['models']['edges'][number];
 async function main(): Promise<void> {
   const [url, pagesArg = '3', sizeArg = '10'] = process.argv.slice(2);
   if (!url) throw new Error('usage: node dist/main.js <graphql url> [pages] [page size]');
-  const client = new Client({ url, exchanges: [fetchExchange], requestPolicy: 'network-only' });
+  // urql sends queries as GETs (CDN-cacheable); the server's CSRF prevention takes a GET only
+  // with a header no cross-site page can send without a CORS preflight.
+  const client = new Client({
+    url,
+    exchanges: [fetchExchange],
+    requestPolicy: 'network-only',
+    fetchOptions: { headers: { 'x-graphql-yoga-csrf': '1' } },
+  });
   let after: string | null = null;
   for (let page = 1; page <= Number(pagesArg); page++) {
     const result: OperationResult<ModelListQuery, ModelListQueryVariables> = await client.query(ModelListDocument, { first: Number(sizeArg), after, sort: 'NEWEST' }).toPromise();

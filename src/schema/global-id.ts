@@ -74,7 +74,8 @@ const MALFORMED = '\u0000malformed';
 /**
  * The relay plugin's decoder: never throws, so one malformed ID in `nodes(ids:)` fails only its
  * own item. A malformed ID decodes to a marker that `malformedIdError` turns back into the
- * BAD_USER_INPUT error (the resolvers of `node` and `nodes` do, before any loading).
+ * BAD_USER_INPUT error (the resolvers of `node` and `nodes` do, before any loading). A new
+ * `t.arg.globalID` argument receives the marker too: its resolver must call `malformedIdError`.
  */
 export function decodeNodeIdOrMark(globalId: string): { typename: string; id: string } {
   try {

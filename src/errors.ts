@@ -5,6 +5,7 @@
  */
 import { GraphQLError } from 'graphql';
 import { PaginationInputError } from './pagination/errors.js';
+import { CallBudgetSpent } from './upstream/client.js';
 import { UpstreamError, UpstreamInputError } from './upstream/errors.js';
 
 export const ERROR_CODES = [
@@ -136,5 +137,11 @@ export function toClientError(error: unknown): GraphQLError | undefined {
   if (error instanceof UpstreamError) return fromUpstreamError(error);
   if (error instanceof PaginationInputError) return new BadUserInputError(error.message);
   if (error instanceof UpstreamInputError) return new BadUserInputError(error.message);
+  if (error instanceof CallBudgetSpent) {
+    return new QueryTooCostlyError(
+      `This field needs more upstream calls than the query planned (${error.planned}): a list was longer than the plan assumed. Ask for it in a query of its own.`,
+      { limit: 'cost', planned: error.planned },
+    );
+  }
   return undefined;
 }

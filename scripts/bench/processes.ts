@@ -5,6 +5,8 @@ import { join } from 'node:path';
 
 export interface Running {
   url: string;
+  /** What the process printed up to its URL (and in the same write). */
+  output: string;
   child: ChildProcess;
   peakRssMb(): number;
   rssMb(): number;
@@ -36,6 +38,7 @@ export function start(command: string, args: string[], env: Record<string, strin
       const pid = child.pid as number;
       resolve({
         url: match[0].replace(/[).,]+$/, ''),
+        output,
         child,
         peakRssMb: () => Math.round(statusKb(pid, 'VmHWM') / 1024),
         rssMb: () => Math.round(statusKb(pid, 'VmRSS') / 1024),

@@ -1,5 +1,5 @@
 /**
- * Reports what a request cost upstream (calls, cache hits, in-flight shares) in
+ * Reports what a request cost upstream (calls, cache hits, in-flight shares, the planned calls) in
  * `extensions.cost` when the client sends `x-upstream-cost: 1` or the server is configured to,
  * and logs it at debug level.
  */
@@ -18,7 +18,8 @@ export function useUpstreamCost(options: { always: boolean; logger: Logger }): P
         onExecuteDone({ result, setResult }) {
           options.logger.debug('upstream cost', { requestId: ctx.requestId, credential: ctx.credential.fingerprint, ...ctx.cost });
           if (!wanted || !result || Symbol.asyncIterator in result) return;
-          setResult({ ...result, extensions: { ...result.extensions, cost: { ...ctx.cost } } });
+          // `planned`: the calls the cost plan allowed (sent calls, retries aside, never exceed it).
+          setResult({ ...result, extensions: { ...result.extensions, cost: { ...ctx.cost, planned: ctx.budget?.planned ?? null } } });
         },
       };
     },

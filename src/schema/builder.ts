@@ -7,7 +7,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import type { Context } from '../context.js';
 import { FREE, WINDOW_LIST, cost, nodeLookupCalls } from './cost.js';
-import { decodeNodeId, encodeNodeId } from './global-id.js';
+import { decodeNodeIdOrMark, encodeNodeId, malformedIdError } from './global-id.js';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -25,18 +25,26 @@ export const builder = new SchemaBuilder<{
   defaultFieldNullability: false,
   relay: {
     encodeGlobalID: encodeNodeId,
-    decodeGlobalID: decodeNodeId,
+    // Never throws: a malformed ID fails its own `node`/`nodes` item (the resolvers below), not the whole field.
+    decodeGlobalID: decodeNodeIdOrMark,
     nodesOnConnection: { description: 'The items of this window, without cursors.', extensions: WINDOW_LIST },
     edgesFieldOptions: { nullable: false, description: 'The items of this window, with their cursors.', extensions: WINDOW_LIST },
     nodeFieldOptions: { nullable: false, description: 'The item.' },
     pageInfoFieldOptions: { description: 'Where this window stands in the list.' },
-    defaultConnectionFieldOptions: { nullable: false },
+    // Nullable, so a connection whose upstream fails is null with its own error and the rest of the
+    // query keeps its data (a non-null one would null its parent, up to `data` itself).
+    defaultConnectionFieldOptions: { nullable: true },
     nodeTypeOptions: { description: 'An object with a global ID that `node` and `nodes` can fetch again.' },
     pageInfoTypeOptions: { description: 'Where a connection window stands in its list.' },
     nodeQueryOptions: {
       description: 'Fetches any object by its global ID. Null, with a NOT_FOUND error, when it does not exist.',
       args: { id: { description: 'A global ID from any `id` field.' } },
       extensions: cost({ calls: (args, facts) => nodeLookupCalls([args.id], facts) }),
+      resolve: (_root, args, _ctx, _info, resolveNode) => {
+        const malformed = malformedIdError(args.id);
+        if (malformed) throw malformed;
+        return resolveNode(args.id);
+      },
     },
     nodesQueryOptions: {
       description: 'Fetches objects by global ID, in the order given; null (with a NOT_FOUND error) for each that does not exist.',
@@ -45,6 +53,14 @@ export const builder = new SchemaBuilder<{
         calls: (args, facts) => nodeLookupCalls(Array.isArray(args.ids) ? args.ids : [], facts),
         items: (args) => (Array.isArray(args.ids) ? args.ids.length : 0),
       }),
+      // Pothos' resolveNodes reads `args.ids` itself and skips null entries: malformed IDs are
+      // nulled there and answered with their own BAD_USER_INPUT error at their index.
+      resolve: async (_root, args, _ctx, _info, resolveNodes) => {
+        const errors = args.ids.map((id) => malformedIdError(id));
+        args.ids = args.ids.map((id, k) => (errors[k] ? (null as unknown as typeof id) : id));
+        const nodes = await resolveNodes(args.ids);
+        return nodes.map((node, k) => errors[k] ?? node);
+      },
     },
     idFieldOptions: { description: 'Global ID: stable, opaque, accepted by `node` and `nodes`.', extensions: FREE },
     cursorFieldOptions: { description: 'Opaque cursor of this edge, for `after` or `before`.' },

@@ -67,3 +67,26 @@ function shown(text: string): string {
       return code.length > 4 ? `\\u{${code}}` : `\\u${code.padStart(4, '0')}`;
     });
 }
+
+/** The typename of a global ID that did not decode (no type can be named so). */
+const MALFORMED = '\u0000malformed';
+
+/**
+ * The relay plugin's decoder: never throws, so one malformed ID in `nodes(ids:)` fails only its
+ * own item. A malformed ID decodes to a marker that `malformedIdError` turns back into the
+ * BAD_USER_INPUT error (the resolvers of `node` and `nodes` do, before any loading). A new
+ * `t.arg.globalID` argument receives the marker too: its resolver must call `malformedIdError`.
+ */
+export function decodeNodeIdOrMark(globalId: string): { typename: string; id: string } {
+  try {
+    return decodeNodeId(globalId);
+  } catch (error) {
+    if (error instanceof BadUserInputError) return { typename: MALFORMED, id: error.message };
+    throw error;
+  }
+}
+
+/** The BAD_USER_INPUT error of a marked ID, or null for one that decoded. */
+export function malformedIdError(decoded: { typename: string; id: string } | null | undefined): BadUserInputError | null {
+  return decoded?.typename === MALFORMED ? new BadUserInputError(decoded.id) : null;
+}

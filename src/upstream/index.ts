@@ -8,7 +8,7 @@ import type { UpstreamCache } from '../cache/index.js';
 import type { PageAnswer } from '../pagination/offset-window.js';
 import type { PlanLimits } from '../pagination/page-plan.js';
 import type { StreamAnswer } from '../pagination/stream-window.js';
-import { createUpstreamClient, type Answer, type CallScope } from './client.js';
+import { CallBudgetSpent, createUpstreamClient, type Answer, type CallScope } from './client.js';
 import { CREATOR_PAGING, creatorListRequest, MAX_CREATORS_LIMIT, type UpstreamCreator } from './creators.js';
 import { UpstreamError, type UpstreamRoute } from './errors.js';
 import {
@@ -204,11 +204,14 @@ export function createUpstreamApi(options: UpstreamApiOptions): UpstreamApi {
 
     async reportsTagCounts(scope) {
       if (tagCounts !== undefined) return tagCounts;
-      probe ??= client
-        .request(tagListRequest({ limit: 1, page: 1 }), scope)
-        .then((answer) => learnTagCounts(present(answer, 'tags')).items.some((t) => t.modelCount !== null))
-        .finally(() => (probe = undefined));
-      return probe;
+      const probeFor = (s: CallScope) =>
+        client.request(tagListRequest({ limit: 1, page: 1 }), s).then((answer) => learnTagCounts(present(answer, 'tags')).items.some((t) => t.modelCount !== null));
+      probe ??= probeFor(scope).finally(() => (probe = undefined));
+      // The probe is shared; one refused by another request's call budget is made again on ours.
+      return probe.catch((error: unknown) => {
+        if (error instanceof CallBudgetSpent && error.scope !== scope) return probeFor(scope);
+        throw error;
+      });
     },
 
     async listImages(params, scope) {

@@ -8,7 +8,7 @@ describe('loading through DataLoader', () => {
   test('when the 50-model page asks for creators, tags, versions, files and images, then calls stay within 1 + creators + tags + 1', async ({ stack }) => {
     const result = await stack.client.execute(ModelPageDeepDocument, { first: 50 }, { 'x-upstream-cost': '1' });
     expect(result.errors).toBeUndefined();
-    const models = result.data?.models.nodes ?? [];
+    const models = result.data?.models!.nodes ?? [];
     expect(models).toHaveLength(50);
     const creators = new Set(models.flatMap((m) => (m.creator ? [m.creator.username] : [])));
     const tags = new Set(models.flatMap((m) => m.tags.map((t) => t.name.toLowerCase())));

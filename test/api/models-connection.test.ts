@@ -14,7 +14,7 @@ async function visibleIn(stack: Stack, limit: number): Promise<number> {
 }
 
 type ListResult = GraphQLResponse<ModelListQuery>;
-const ids = (r: ListResult) => r.data?.models.edges.map((e) => e.node.civitaiId) ?? [];
+const ids = (r: ListResult) => r.data?.models!.edges.map((e) => e.node.civitaiId) ?? [];
 
 const test = stackTest.extend<{ list: (variables: ModelListQueryVariables) => Promise<ListResult>; reference: number[] }>({
   list: async ({ stack }, use) => use((variables) => stack.client.execute(ModelListDocument, variables)),
@@ -32,8 +32,8 @@ describe('Query.models over the live /models (cursor mode, no totals)', () => {
     const result = await list({ first: 20 });
     expect(result.errors).toBeUndefined();
     expect(ids(result)).toEqual(reference.slice(0, 20));
-    expect(result.data?.models.totalCount).toBeNull();
-    expect(result.data?.models.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
+    expect(result.data?.models!.totalCount).toBeNull();
+    expect(result.data?.models!.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
     expect(stack.fixture.calls()).toBe(short ? 2 : 1);
   });
 
@@ -48,7 +48,7 @@ describe('Query.models over the live /models (cursor mode, no totals)', () => {
       seen.push(...ids(result));
       pages++;
       expect(stack.fixture.calls()).toBeLessThanOrEqual(pages === 1 ? 2 : 3);
-      const info = result.data?.models.pageInfo;
+      const info = result.data?.models!.pageInfo;
       if (!info?.hasNextPage) break;
       after = info.endCursor ?? null;
     }
@@ -60,36 +60,36 @@ describe('Query.models over the live /models (cursor mode, no totals)', () => {
     // 12 skipped + 7 wanted + the spare rows of the policy: one request unless more are dropped.
     expect(await visibleIn(stack, requestLimit({ skip: 12, remaining: 7, gathered: 0 }, MAX_MODELS_LIMIT))).toBeGreaterThanOrEqual(19);
     const first = await list({ first: 20 });
-    const twelfth = first.data?.models.edges[11]?.cursor;
+    const twelfth = first.data?.models!.edges[11]?.cursor;
     stack.fixture.resetLog();
     const result = await list({ first: 7, after: twelfth });
     expect(ids(result)).toEqual(reference.slice(12, 19));
-    expect(result.data?.models.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
+    expect(result.data?.models!.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
     expect(stack.fixture.calls()).toBe(1);
   });
 
   test('when paging backward from a later page, then the previous items come back in order', async ({ list, reference }) => {
     const one = await list({ first: 20 });
-    const two = await list({ first: 20, after: one.data?.models.pageInfo.endCursor });
-    const three = await list({ first: 20, after: two.data?.models.pageInfo.endCursor });
+    const two = await list({ first: 20, after: one.data?.models!.pageInfo.endCursor });
+    const three = await list({ first: 20, after: two.data?.models!.pageInfo.endCursor });
     expect(ids(three)).toEqual(reference.slice(40, 60));
 
-    const back = await list({ last: 20, before: three.data?.models.pageInfo.startCursor });
+    const back = await list({ last: 20, before: three.data?.models!.pageInfo.startCursor });
     expect(back.errors).toBeUndefined();
     expect(ids(back)).toEqual(reference.slice(20, 40));
-    expect(back.data?.models.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
+    expect(back.data?.models!.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
 
-    const backAgain = await list({ last: 20, before: back.data?.models.pageInfo.startCursor });
+    const backAgain = await list({ last: 20, before: back.data?.models!.pageInfo.startCursor });
     expect(ids(backAgain)).toEqual(reference.slice(0, 20));
-    expect(backAgain.data?.models.pageInfo.hasPreviousPage).toBe(false);
+    expect(backAgain.data?.models!.pageInfo.hasPreviousPage).toBe(false);
 
-    const within = await list({ last: 5, before: one.data?.models.edges[10]?.cursor });
+    const within = await list({ last: 5, before: one.data?.models!.edges[10]?.cursor });
     expect(ids(within)).toEqual(reference.slice(5, 10));
   });
 
   test('when last is given without before, then BAD_USER_INPUT explains the upstream has no total', async ({ list }) => {
     const result = await list({ last: 5 });
-    expect(result.data).toBeNull();
+    expect(result.data).toEqual({ models: null });
     expect(codes(result)).toEqual(['BAD_USER_INPUT']);
     expect(result.errors?.[0]?.message).toMatch(/total count/);
   });
@@ -111,7 +111,7 @@ describe('Query.models over the live /models (cursor mode, no totals)', () => {
   test('when a cursor from another query is reused, then BAD_USER_INPUT says so before any upstream call', async ({ stack, list }) => {
     const sorted = await list({ first: 2, sort: 'NEWEST' });
     stack.fixture.resetLog();
-    const result = await list({ first: 2, after: sorted.data?.models.pageInfo.endCursor });
+    const result = await list({ first: 2, after: sorted.data?.models!.pageInfo.endCursor });
     expect(codes(result)).toEqual(['BAD_USER_INPUT']);
     expect(result.errors?.[0]?.message).toMatch(/different query/);
     expect(stack.fixture.calls()).toBe(0);
@@ -120,9 +120,9 @@ describe('Query.models over the live /models (cursor mode, no totals)', () => {
   test('when types are filtered, then they are sent repeated and every model has one of them', async ({ stack, list }) => {
     const result = await list({ first: 30, types: ['LORA', 'CHECKPOINT'] });
     expect(result.errors).toBeUndefined();
-    const types = new Set(result.data?.models.edges.map((e) => e.node.type));
+    const types = new Set(result.data?.models!.edges.map((e) => e.node.type));
     expect([...types].every((t) => t === 'LORA' || t === 'CHECKPOINT')).toBe(true);
-    expect(result.data?.models.edges.length).toBe(30);
+    expect(result.data?.models!.edges.length).toBe(30);
     expect(stack.fixture.log[0]?.url).toMatch(/types=Checkpoint&types=LORA|types=LORA&types=Checkpoint/);
   });
 
@@ -138,24 +138,24 @@ describe('Query.models over the live /models (cursor mode, no totals)', () => {
   test('when a search is paged, then it follows the upstream cursor and refuses to page backward past its anchor', async ({ stack, list }) => {
     const one = await list({ first: 3, query: 'a' });
     expect(one.errors).toBeUndefined();
-    expect(one.data?.models.edges.length).toBe(3);
-    const two = await list({ first: 3, query: 'a', after: one.data?.models.pageInfo.endCursor });
+    expect(one.data?.models!.edges.length).toBe(3);
+    const two = await list({ first: 3, query: 'a', after: one.data?.models!.pageInfo.endCursor });
     expect(ids(two)).not.toEqual(ids(one));
     expect(stack.fixture.log.every((entry: { url: string }) => !/[?&]page=/.test(entry.url))).toBe(true);
     // Within the upstream response an edge came from, backward paging works…
-    const within = await list({ last: 3, query: 'a', before: two.data?.models.pageInfo.startCursor });
+    const within = await list({ last: 3, query: 'a', before: two.data?.models!.pageInfo.startCursor });
     expect(ids(within)).toEqual(ids(one));
     // …but before that response's start, search results (cursor mode only) cannot go back.
-    const far = await list({ first: 60, query: 'a', after: two.data?.models.pageInfo.endCursor });
+    const far = await list({ first: 60, query: 'a', after: two.data?.models!.pageInfo.endCursor });
     stack.fixture.resetLog();
-    const further = await list({ first: 60, query: 'a', after: far.data?.models.pageInfo.endCursor });
+    const further = await list({ first: 60, query: 'a', after: far.data?.models!.pageInfo.endCursor });
     // An edge among the first 10 rows of an upstream response that started at an upstream
     // cursor (not the list start): the responses `further` was served from, asked again.
     const fromCursor = stack.fixture.log.filter((entry) => /[?&]cursor=/.test(entry.url));
     let fromNextResponse: { cursor: string } | undefined;
     for (const entry of fromCursor) {
       const early = new Set((await replay<{ items: Array<{ id: number }> }>(stack.fixture, entry)).items.slice(0, 10).map((m) => m.id));
-      fromNextResponse ??= further.data?.models.edges.find((e) => early.has(e.node.civitaiId));
+      fromNextResponse ??= further.data?.models!.edges.find((e) => early.has(e.node.civitaiId));
     }
     expect(fromNextResponse).toBeDefined();
     const back = await list({ last: 10, query: 'a', before: fromNextResponse?.cursor });
@@ -185,12 +185,12 @@ describe('Query.models over a 2022-style upstream (numbered pages with totals)',
     stack.fixture.resetLog();
     const run = (v: ModelListQueryVariables) => stack.client.execute(ModelListDocument, v);
     const one = await run({ first: 10 });
-    expect(one.data?.models.totalCount).toBe(oldReference.length);
-    expect(one.data?.models.edges.map((e) => e.node.civitaiId)).toEqual(oldReference.slice(0, 10));
-    const two = await run({ first: 7, after: one.data?.models.edges[4]?.cursor });
-    expect(two.data?.models.edges.map((e) => e.node.civitaiId)).toEqual(oldReference.slice(5, 12));
+    expect(one.data?.models!.totalCount).toBe(oldReference.length);
+    expect(one.data?.models!.edges.map((e) => e.node.civitaiId)).toEqual(oldReference.slice(0, 10));
+    const two = await run({ first: 7, after: one.data?.models!.edges[4]?.cursor });
+    expect(two.data?.models!.edges.map((e) => e.node.civitaiId)).toEqual(oldReference.slice(5, 12));
     const tail = await run({ last: 3 });
-    expect(tail.data?.models.edges.map((e) => e.node.civitaiId)).toEqual(oldReference.slice(-3));
-    expect(tail.data?.models.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
+    expect(tail.data?.models!.edges.map((e) => e.node.civitaiId)).toEqual(oldReference.slice(-3));
+    expect(tail.data?.models!.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
   });
 });

@@ -6,7 +6,7 @@
 import { test as base, describe, expect, onTestFinished, vi } from 'vitest';
 import { createFixtureUpstream, type Fault, type FixtureUpstream } from '../../fixture/index.js';
 import { createUpstreamCache, type CacheTier, type StoredEntry, type UpstreamCache } from '../../src/cache/index.js';
-import { emptyCost, type CallScope } from '../../src/upstream/client.js';
+import { CallBudgetSpent, emptyCost, type CallScope } from '../../src/upstream/client.js';
 import { UpstreamError } from '../../src/upstream/errors.js';
 import { createUpstreamApi, type UpstreamApi } from '../../src/upstream/index.js';
 import { MAX_MODELS_LIMIT, MODELS_PAGE_MODE_END } from '../../src/upstream/models.js';
@@ -277,5 +277,38 @@ describe('upstream transport', () => {
     const { api } = makeApi({ budget: 0 });
     fixture.inject({ route: 'tags', fault: { kind: 'reset' } });
     expect(await errorOf(api.listTags(page, scope()))).toMatchObject({ kind: 'network' });
+  });
+});
+
+describe('the call budget of a request', () => {
+  const budgeted = (planned: number): CallScope => ({ credential: credentialFor(undefined), cost: emptyCost(), budget: { planned } });
+
+  test('when a request has sent its planned calls, then the next call is refused without reaching the upstream, and cache hits stay free', async ({ fixture, makeApi }) => {
+    const { api } = makeApi();
+    const s = budgeted(1);
+    await api.listTags(page, s);
+    await expect(api.listTags({ limit: 3, page: 2 }, s)).rejects.toBeInstanceOf(CallBudgetSpent);
+    expect(fixture.calls('tags')).toBe(1);
+    await expect(api.listTags(page, s)).resolves.toBeDefined();
+    expect(s.cost).toMatchObject({ calls: 1, cacheHits: 1 });
+  });
+
+  test('when a retry follows a failed call, then the budget charges the call once (retries are bounded by the attempts, not the plan)', async ({ fixture, makeApi }) => {
+    const { api } = makeApi();
+    fixture.inject({ fault: { kind: 'status', status: 503 }, route: 'tags' });
+    const s = budgeted(1);
+    await api.listTags(page, s);
+    expect(s.cost).toMatchObject({ calls: 2, retries: 1 });
+  });
+
+  test("when a request joins in flight a call that another request's budget refused, then it makes the call itself", async ({ fixture, makeApi }) => {
+    const { api } = makeApi();
+    const spent = budgeted(0);
+    const other = budgeted(5);
+    const [refused, answered] = await Promise.allSettled([api.listTags(page, spent), api.listTags(page, other)]);
+    expect(refused.status).toBe('rejected');
+    expect(answered.status).toBe('fulfilled');
+    expect(fixture.calls('tags')).toBe(1);
+    expect(other.cost.calls).toBe(1);
   });
 });

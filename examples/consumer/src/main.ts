@@ -6,7 +6,7 @@
 import { Client, fetchExchange, type OperationResult } from '@urql/core';
 import { ModelListDocument, type ModelListQuery, type ModelListQueryVariables } from './gql/graphql.js';
 
-type Edge = ModelListQuery['models']['edges'][number];
+type Edge = NonNullable<ModelListQuery['models']>['edges'][number];
 
 async function main(): Promise<void> {
   const [url, pagesArg = '3', sizeArg = '10'] = process.argv.slice(2);

@@ -93,9 +93,9 @@ describe('Query.images', () => {
     const page = await raw(stack.fixture, 'limit=20');
     const result = await stack.client.execute(ImageFeedDocument, { first: 20 });
     expect(result.errors).toBeUndefined();
-    expect(result.data?.images.edges.map((e) => e.node)).toEqual(page.items.map(expected));
-    expect(result.data?.images.totalCount).toBeNull();
-    expect(result.data?.images.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
+    expect(result.data?.images?.edges.map((e) => e.node)).toEqual(page.items.map(expected));
+    expect(result.data?.images?.totalCount).toBeNull();
+    expect(result.data?.images?.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
     expect(stack.fixture.calls('images')).toBe(1);
     expect(stack.fixture.calls()).toBe(1);
     expect(imageUrls(stack.fixture)[0]?.searchParams.has('withMeta')).toBe(false);
@@ -105,7 +105,7 @@ describe('Query.images', () => {
     const page = await raw(stack.fixture, 'limit=50&withMeta=true');
     const result = await stack.client.execute(ImageFeedWithMetaDocument, { first: 50 });
     expect(result.errors).toBeUndefined();
-    expect(result.data?.images.nodes).toEqual(page.items.map((i) => ({ civitaiId: i.id, meta: i.meta })));
+    expect(result.data?.images?.nodes).toEqual(page.items.map((i) => ({ civitaiId: i.id, meta: i.meta })));
     expect(page.items.some((i) => i.meta !== null)).toBe(true);
     // The figure of issue 10's closing note: one call for images(first: 50) with meta.
     expect(stack.fixture.calls()).toBe(1);
@@ -127,18 +127,18 @@ describe('Query.images', () => {
     const second = await raw(stack.fixture, `limit=30&nsfw=X&type=video&cursor=${encodeURIComponent(String(first.metadata.nextCursor))}`);
     const all = [...first.items, ...second.items].map((i) => i.id);
     const one = await stack.client.execute(ImageFeedDocument, { first: 25, nsfw: 'X', type: 'VIDEO' });
-    const two = await stack.client.execute(ImageFeedDocument, { first: 25, nsfw: 'X', type: 'VIDEO', after: one.data?.images.pageInfo.endCursor });
+    const two = await stack.client.execute(ImageFeedDocument, { first: 25, nsfw: 'X', type: 'VIDEO', after: one.data?.images?.pageInfo.endCursor });
     expect(two.errors).toBeUndefined();
-    expect([...(one.data?.images.edges ?? []), ...(two.data?.images.edges ?? [])].map((e) => e.node.civitaiId)).toEqual(all.slice(0, 50));
-    expect(two.data?.images.edges.every((e) => e.node.type === 'VIDEO')).toBe(true);
-    expect(two.data?.images.pageInfo.hasPreviousPage).toBe(true);
+    expect([...(one.data?.images?.edges ?? []), ...(two.data?.images?.edges ?? [])].map((e) => e.node.civitaiId)).toEqual(all.slice(0, 50));
+    expect(two.data?.images?.edges.every((e) => e.node.type === 'VIDEO')).toBe(true);
+    expect(two.data?.images?.pageInfo.hasPreviousPage).toBe(true);
     expect(stack.fixture.calls()).toBe(2);
   });
 
   test('when nsfw is X, then nsfwLevel is the numeric bitmask although /images sends a level name (XXX included)', async ({ stack }) => {
     const page = await raw(stack.fixture, 'limit=100&nsfw=X&sort=Oldest');
     const result = await stack.client.execute(ImageFeedDocument, { first: 100, nsfw: 'X', sort: 'OLDEST' });
-    const levels = result.data?.images.edges.map((e) => e.node.nsfwLevel);
+    const levels = result.data?.images?.edges.map((e) => e.node.nsfwLevel);
     expect(levels).toEqual(page.items.map((i) => i.browsingLevel));
     expect(new Set(levels).size).toBeGreaterThanOrEqual(3);
   });
@@ -155,9 +155,9 @@ describe('Query.images', () => {
     const { modelId } = subjects(stack.fixture);
     const flat = await raw(stack.fixture, `modelId=${modelId}&limit=8&withMeta=true&flatMeta=true`);
     const one = await stack.client.execute(ImageFeedWithMetaDocument, { first: 5, modelId, sort: 'MOST_REACTIONS' });
-    const two = await stack.client.execute(ImageFeedWithMetaDocument, { first: 3, modelId, sort: 'MOST_REACTIONS', after: one.data?.images.pageInfo.endCursor });
+    const two = await stack.client.execute(ImageFeedWithMetaDocument, { first: 3, modelId, sort: 'MOST_REACTIONS', after: one.data?.images?.pageInfo.endCursor });
     expect(two.errors).toBeUndefined();
-    const nodes = [...(one.data?.images.nodes ?? []), ...(two.data?.images.nodes ?? [])];
+    const nodes = [...(one.data?.images?.nodes ?? []), ...(two.data?.images?.nodes ?? [])];
     expect(nodes).toEqual(flat.items.map((i) => ({ civitaiId: i.id, meta: i.meta })));
     const ids = nodes.map((n) => n.civitaiId);
     expect(ids).toEqual([...ids].sort((a, b) => b - a));
@@ -209,7 +209,7 @@ describe('Query.images', () => {
   test('when baseModels are known, then only images of those base models come back', async ({ stack }) => {
     const page = await raw(stack.fixture, 'limit=40&baseModels=Pony&baseModels=SD%201.5');
     const result = await stack.client.execute(ImageFeedDocument, { first: 40, baseModels: ['Pony', 'SD 1.5'] });
-    expect(result.data?.images.edges.map((e) => e.node)).toEqual(page.items.map(expected));
+    expect(result.data?.images?.edges.map((e) => e.node)).toEqual(page.items.map(expected));
     expect(new Set(page.items.map((i) => i.baseModel))).toEqual(new Set(['Pony', 'SD 1.5']));
   });
 
@@ -249,7 +249,7 @@ describe('Query.images with the default retry budget', () => {
     stack.fixture.inject({ fault: SERVER_BUSY, route: 'images', times: 1 });
     const result = await stack.client.execute(ImageFeedDocument, { first: 5 }, { 'x-upstream-cost': '1' });
     expect(result.errors).toBeUndefined();
-    expect(result.data?.images.edges).toHaveLength(5);
+    expect(result.data?.images?.edges).toHaveLength(5);
     expect(stack.fixture.log.map((e) => e.status)).toEqual([503, 200]);
     expect(result.extensions?.cost).toMatchObject({ calls: 2, retries: 1 });
   });
@@ -305,7 +305,7 @@ describe('the feed on Model, ModelVersion and Creator', () => {
     stack.fixture.resetLog();
     const result = await stack.client.execute(ModelImagesDocument, { id: modelId, first: 10, sort: 'MOST_COMMENTS' });
     expect(result.errors).toBeUndefined();
-    expect(result.data?.model?.images.nodes).toEqual(page.items.map((i) => ({ civitaiId: i.id, modelVersionIds: i.modelVersionIds, createdAt: new Date(i.createdAt).toISOString() })));
+    expect(result.data?.model?.images?.nodes).toEqual(page.items.map((i) => ({ civitaiId: i.id, modelVersionIds: i.modelVersionIds, createdAt: new Date(i.createdAt).toISOString() })));
     expect(stack.fixture.calls('images')).toBe(1);
     expect(imageUrls(stack.fixture)[0]?.searchParams.get('modelId')).toBe(String(modelId));
   });
@@ -315,7 +315,7 @@ describe('the feed on Model, ModelVersion and Creator', () => {
     const page = await raw(stack.fixture, `modelVersionId=${versionId}&limit=10&sort=Most%20Comments`);
     const result = await stack.client.execute(VersionGalleryDocument, { id: versionId, first: 10, sort: 'MOST_COMMENTS' });
     expect(result.errors).toBeUndefined();
-    expect(result.data?.modelVersion?.gallery.nodes.map((n) => n.civitaiId)).toEqual(page.items.map((i) => i.id));
+    expect(result.data?.modelVersion?.gallery?.nodes.map((n) => n.civitaiId)).toEqual(page.items.map((i) => i.id));
     expect(result.data?.modelVersion?.images.length).toBeGreaterThan(0);
     // /model-versions/:id sends its images without ids: no global ID for them.
     expect(result.data?.modelVersion?.images.every((i) => i.imageId === null && i.civitaiId === null && typeof i.url === 'string')).toBe(true);
@@ -337,7 +337,7 @@ describe('the feed on Model, ModelVersion and Creator', () => {
     const page = await raw(stack.fixture, `username=${username}&limit=5&nsfw=Soft`);
     const result = await stack.client.execute(CreatorImagesDocument, { username, first: 5, nsfw: 'SOFT' });
     expect(result.errors).toBeUndefined();
-    expect(result.data?.creator?.images.nodes).toEqual(page.items.map((i) => ({ civitaiId: i.id, creator: { username } })));
+    expect(result.data?.creator?.images?.nodes).toEqual(page.items.map((i) => ({ civitaiId: i.id, creator: { username } })));
     expect(stack.fixture.calls('images')).toBe(1);
   });
 });

@@ -189,7 +189,7 @@ describe('Query.images', () => {
 
   test('when username breaks Civitai\u2019s rule, then BAD_USER_INPUT before any call', async ({ stack }) => {
     const result = await stack.client.execute(ImageFeedDocument, { first: 5, username: 'bad-name' });
-    expect(result.data).toBeNull();
+    expect(result.data).toEqual({ images: null });
     expect(codes(result)).toEqual(['BAD_USER_INPUT']);
     expect(result.errors?.[0]?.message).toMatch(/letters, numbers and _/);
     expect(stack.fixture.calls()).toBe(0);
@@ -197,7 +197,7 @@ describe('Query.images', () => {
 
   test('when baseModels names one Civitai does not know, then BAD_USER_INPUT names it and lists every valid value', async ({ stack }) => {
     const result = await stack.client.execute(ImageFeedDocument, { first: 5, baseModels: ['SDXL 1.0', 'SD 9'] });
-    expect(result.data).toBeNull();
+    expect(result.data).toEqual({ images: null });
     expect(codes(result)).toEqual(['BAD_USER_INPUT']);
     const message = result.errors?.[0]?.message ?? '';
     expect(message).toContain('"SD 9" is not a base model Civitai knows');
@@ -369,7 +369,7 @@ describe('against a 2022-style upstream', () => {
 
   test('when the feed is asked of an upstream without /images, then NOT_FOUND after its one 404', async ({ stack }) => {
     const result = await stack.client.execute(ImageFeedDocument, { first: 5 });
-    expect(result.data).toBeNull();
+    expect(result.data).toEqual({ images: null });
     expect(codes(result)).toEqual(['NOT_FOUND']);
     expect(stack.fixture.calls('images')).toBe(1);
   });

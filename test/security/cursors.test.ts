@@ -41,8 +41,8 @@ interface Page<Node> {
 type Vars = Record<string, unknown>;
 
 async function models(client: GraphQLClient, variables: Vars) {
-  const result = await client.execute<{ models: Page<{ civitaiId: number }> }, Vars>(MODELS, variables);
-  return { result, ids: result.data?.models.edges.map((e) => e.node.civitaiId) ?? [], page: result.data?.models };
+  const result = await client.execute<{ models: Page<{ civitaiId: number }> | null }, Vars>(MODELS, variables);
+  return { result, ids: result.data?.models?.edges.map((e) => e.node.civitaiId) ?? [], page: result.data?.models ?? undefined };
 }
 
 /** A second server over the same fixture upstream, with its own CURSOR_SECRET (or none). */

@@ -76,6 +76,8 @@ const routeNames: Record<UpstreamError['route'], string> = {
   models: 'the model list',
   model: 'a model',
   'model-version': 'a model version',
+  'by-hash': 'a model version by hash',
+  'by-hash-batch': 'model versions by hash',
   creators: 'the creator list',
   tags: 'the tag list',
 };

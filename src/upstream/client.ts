@@ -6,7 +6,7 @@
  */
 import type { UpstreamCache } from '../cache/index.js';
 import { UpstreamError } from './errors.js';
-import { targetOf, type Credential, type Transport, type UpstreamRequest } from './transport.js';
+import { cacheKeyOf, type Credential, type Transport, type UpstreamRequest } from './transport.js';
 
 /** What one GraphQL request cost upstream; reported in `extensions.cost` on demand. */
 export interface UpstreamCost {
@@ -44,7 +44,7 @@ export function createUpstreamClient(transport: Transport, cache: UpstreamCache)
   const answers = cache.namespace<unknown>('answer');
   return {
     async request<T>(request: UpstreamRequest<T>, scope: CallScope): Promise<Answer<T>> {
-      const fetched = await answers.fetch(scope.credential.fingerprint, targetOf(request), async (background) => {
+      const fetched = await answers.fetch(scope.credential.fingerprint, cacheKeyOf(request), async (background) => {
         // A background refresh answers nobody: its calls are charged to no request.
         const attempts = background ? { calls: 0, retries: 0 } : scope.cost;
         try {

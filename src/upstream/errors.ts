@@ -2,7 +2,7 @@
  * Upstream failures, described without GraphQL: what went wrong talking to Civitai.
  * `src/errors.ts` turns these into coded GraphQL errors; nothing here names a URL or a body.
  */
-export type UpstreamRoute = 'models' | 'model' | 'model-version' | 'creators' | 'tags';
+export type UpstreamRoute = 'models' | 'model' | 'model-version' | 'by-hash' | 'by-hash-batch' | 'creators' | 'tags';
 
 export type UpstreamErrorKind =
   | 'timeout' // no answer within the configured time

@@ -11,7 +11,14 @@ import type { StreamAnswer } from '../pagination/stream-window.js';
 import { createUpstreamClient, type Answer, type CallScope } from './client.js';
 import { CREATOR_PAGING, creatorListRequest, MAX_CREATORS_LIMIT, type UpstreamCreator } from './creators.js';
 import { UpstreamError, type UpstreamRoute } from './errors.js';
-import { modelVersionRequest, type UpstreamVersionDetail } from './model-versions.js';
+import {
+  BY_HASH_BATCH_MAX,
+  looksLikeSha256,
+  modelVersionRequest,
+  versionByHashRequest,
+  versionsByHashBatchRequest,
+  type UpstreamVersionDetail,
+} from './model-versions.js';
 import {
   carriesCompleteModels,
   MAX_IDS_PER_CALL,
@@ -47,6 +54,13 @@ export interface UpstreamApi {
   /** Models by id, in key order; null for ids the upstream does not show this credential. */
   getModels(ids: readonly number[], scope: CallScope): Promise<Array<UpstreamModel | null>>;
   getModelVersion(id: number, scope: CallScope): Promise<UpstreamVersionDetail | null>;
+  /**
+   * Versions by file hash (upper-case hex), in key order; null where no file has the hash. SHA256
+   * hashes go through the batch POST (BY_HASH_BATCH_MAX per call); other kinds, and 64-digit
+   * hashes the batch did not match (BLAKE3 looks like SHA256), one GET each. Where a hash is on
+   * files of several versions, the earliest published one answers, as the GET does.
+   */
+  getVersionsByHash(hashes: readonly string[], scope: CallScope): Promise<Array<UpstreamVersionDetail | null>>;
   listCreators(params: ListParams, scope: CallScope): Promise<PageAnswer<UpstreamCreator>>;
   findCreator(username: string, scope: CallScope): Promise<UpstreamCreator | null>;
   listTags(params: ListParams, scope: CallScope): Promise<PageAnswer<UpstreamTag>>;
@@ -75,12 +89,41 @@ const TAG_SEARCH_LIMIT = 50;
 export interface UpstreamCostFacts {
   readonly pageCaps: { readonly models: number; readonly creators: number; readonly tags: number };
   readonly callsPerLookup: { readonly model: number; readonly modelVersion: number; readonly creator: number; readonly tag: number };
+  /**
+   * Lookups by file hash: SHA256-like hashes (64 digits) share batch calls of `batchSize`, and one
+   * the batch does not match costs one GET more (it may be BLAKE3); other kinds one GET each.
+   */
+  readonly hashLookup: { readonly batchSize: number; readonly batchableLength: number };
 }
 
 export const UPSTREAM_COST_FACTS: UpstreamCostFacts = {
   pageCaps: { models: MAX_MODELS_LIMIT, creators: CREATOR_PAGING.maxLimit, tags: TAG_PAGING.maxLimit },
   callsPerLookup: { model: 2, modelVersion: 1, creator: CREATOR_SEARCH_PAGES, tag: 1 },
+  hashLookup: { batchSize: BY_HASH_BATCH_MAX, batchableLength: 64 },
 };
+
+/** Single by-hash GETs of one batch in flight at once (sdnext and the official CLI also bound theirs). */
+const BY_HASH_CONCURRENCY = 16;
+
+/** `work` over every item, at most `width` at a time; results in item order. */
+async function inTurns<T, R>(items: readonly T[], width: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const k = next++;
+      results[k] = await work(items[k] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
+  return results;
+}
+
+/** The earliest published version, then the lowest id: how the by-hash GET picks among several. */
+function earliest(versions: readonly UpstreamVersionDetail[]): UpstreamVersionDetail | null {
+  const time = (v: UpstreamVersionDetail) => (v.publishedAt ? Date.parse(v.publishedAt) : Infinity);
+  return [...versions].sort((a, b) => time(a) - time(b) || a.id - b.id)[0] ?? null;
+}
 
 /** A 404 where the route has no "not found" meaning (a list) is a failure of that call. */
 function present<T>(answer: Answer<T>, route: UpstreamRoute): T {
@@ -158,6 +201,35 @@ export function createUpstreamApi(options: UpstreamApiOptions): UpstreamApi {
     },
 
     getModelVersion: async (id, scope) => (await client.request(modelVersionRequest(id), scope)).value,
+
+    async getVersionsByHash(hashes, scope) {
+      const found = new Map<string, UpstreamVersionDetail | null>();
+      const batchable = [...new Set(hashes.filter(looksLikeSha256))];
+      const chunks: string[][] = [];
+      for (let i = 0; i < batchable.length; i += BY_HASH_BATCH_MAX) chunks.push(batchable.slice(i, i + BY_HASH_BATCH_MAX));
+      await Promise.all(
+        chunks.map(async (chunk) => {
+          const versions = present(await client.request(versionsByHashBatchRequest(chunk), scope), 'by-hash-batch');
+          const wanted = new Set(chunk);
+          const byHash = new Map<string, UpstreamVersionDetail[]>();
+          for (const version of versions) {
+            for (const file of version.files) {
+              const sha = file.hashes.find((h) => h.algorithm.toUpperCase() === 'SHA256')?.hash.toUpperCase();
+              if (sha === undefined || !wanted.has(sha)) continue;
+              const list = byHash.get(sha) ?? [];
+              if (!list.some((v) => v.id === version.id)) list.push(version);
+              byHash.set(sha, list);
+            }
+          }
+          for (const [hash, list] of byHash) found.set(hash, earliest(list));
+        }),
+      );
+      // Other kinds, and 64-digit hashes the batch did not match (a BLAKE3 hash looks the same).
+      const singles = [...new Set(hashes)].filter((hash) => !found.has(hash));
+      const answers = await inTurns(singles, BY_HASH_CONCURRENCY, (hash) => client.request(versionByHashRequest(hash), scope));
+      singles.forEach((hash, k) => found.set(hash, answers[k]?.value ?? null));
+      return hashes.map((hash) => found.get(hash) ?? null);
+    },
 
     async listCreators(params, scope) {
       const answer = await client.request(creatorListRequest(params), scope);

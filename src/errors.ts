@@ -102,6 +102,8 @@ export function fromUpstreamError(error: UpstreamError): CodedError {
       return new CodedError('UNAUTHENTICATED', `Civitai did not accept the API key while loading ${what}.`);
     case 'forbidden':
       return new CodedError('FORBIDDEN', `Civitai does not allow this API key to load ${what}.`);
+    case 'unsupported':
+      return new BadUserInputError(error.upstreamMessage ?? `The upstream API cannot serve this request for ${what}.`);
     case 'http':
       break;
   }

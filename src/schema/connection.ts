@@ -4,16 +4,21 @@
  * answers in pagination's shape, with Civitai's quirks resolved; this is only glue.
  */
 import type { Context } from '../context.js';
+import { BadUserInputError } from '../errors.js';
+import { maxCallsForWindow } from '../pagination/bounds.js';
 import { resolveWindow, type ConnectionArgs, type RelayWindow } from '../pagination/args.js';
 import { decodeCursor, scopeOf } from '../pagination/cursor.js';
 import { offsetWindow } from '../pagination/offset-window.js';
-import { streamWindow } from '../pagination/stream-window.js';
+import { streamWindow, type StreamAnswer } from '../pagination/stream-window.js';
 import { toWindowResult, type WindowResult } from '../pagination/window.js';
 import type { UpstreamCreator } from '../upstream/creators.js';
 import type { ModelListParams, UpstreamModel } from '../upstream/models.js';
 import type { UpstreamTag } from '../upstream/tags.js';
 
-export type ModelFilters = Omit<ModelListParams, 'limit' | 'page' | 'cursor' | 'ids'>;
+export type ModelFilters = Omit<ModelListParams, 'limit' | 'page' | 'cursor'>;
+
+/** What the window reads once its calls are spent: nothing more now, more to come. */
+const SPENT: StreamAnswer<UpstreamModel> = { items: [], nextCursor: undefined, more: true, total: null };
 
 /**
  * `first: 0` / `last: 0` asks for nothing, so nothing is fetched (the cost plan charges it 0):
@@ -27,13 +32,21 @@ function emptyWindow<T>(window: RelayWindow, scope: string): WindowResult<T> {
 
 export function modelConnection(ctx: Context, args: ConnectionArgs, filters: ModelFilters): Promise<WindowResult<UpstreamModel>> {
   const window = resolveWindow(args);
-  const scope = scopeOf(['models', filters.query, filters.tag, filters.username, filters.types, filters.sort, filters.period, filters.rating, filters.nsfw]);
+  const f = filters;
+  const scope = scopeOf([
+    'models', f.query, f.tag, f.username, f.types, f.sort, f.period, f.rating, f.nsfw,
+    f.ids, f.baseModels, f.checkpointType, f.primaryFileOnly, f.allowCommercialUse, f.allowNoCredit, f.allowDerivatives,
+    f.allowDifferentLicense, f.supportsGeneration, f.earlyAccess, f.archived, f.favorites, f.hidden,
+  ]);
   if (window.count === 0) return Promise.resolve(emptyWindow(window, scope));
   const paging = ctx.loaders.paging.models(filters);
+  if (paging.refused !== null) return Promise.reject(new BadUserInputError(paging.refused));
   const load = (params: ModelListParams) => ctx.loaders.modelPage.load(params);
+  // The calls the cost plan charged this window (filters applied here may need them all).
+  let calls = maxCallsForWindow(window.count, paging.maxLimit) + paging.extraCalls;
   return streamWindow(window, scope, {
     maxLimit: paging.maxLimit,
-    fetchFrom: (cursor, limit) => load({ ...filters, limit, ...(cursor !== null ? { cursor } : {}) }),
+    fetchFrom: (cursor, limit) => (calls-- > 0 ? load({ ...filters, limit, ...(cursor !== null ? { cursor } : {}) }) : Promise.resolve(SPENT)),
     pages: paging.pages && { limits: paging.pages, fetchPage: (page, limit) => load({ ...filters, page, limit }) },
     keyOf: (model) => model.id,
   });

@@ -11,7 +11,8 @@ export type UpstreamErrorKind =
   | 'forbidden' // 403: the credential may not see this
   | 'http' // any other non-2xx status
   | 'parse' // the body is not JSON (malformed, or an HTML page)
-  | 'invalid'; // JSON that fails the response schema
+  | 'invalid' // JSON that fails the response schema
+  | 'unsupported'; // the upstream cannot serve what was asked (a filter a 2022-style API lacks): the caller's to change
 
 export class UpstreamError extends Error {
   readonly kind: UpstreamErrorKind;

@@ -20,7 +20,10 @@ import {
   type UpstreamVersionDetail,
 } from './model-versions.js';
 import {
+  applyLocalFilters,
   carriesCompleteModels,
+  locallyFiltered,
+  LOCAL_FILTER_EXTRA_CALLS,
   MAX_IDS_PER_CALL,
   MAX_MODELS_LIMIT,
   modelListAnswer,
@@ -28,6 +31,12 @@ import {
   modelPaging,
   modelRequest,
   NO_MODELS,
+  pageCursor,
+  pageCursorOffset,
+  refusalOf,
+  refusedBy2022,
+  type ModelPaging,
+  type ModelsEra,
   type ModelListParams,
   type UpstreamModel,
 } from './models.js';
@@ -43,7 +52,7 @@ export interface ListParams {
 
 /** How each list may be paged upstream, for planning. */
 export interface UpstreamPaging {
-  models(params: { query?: string | undefined }): { maxLimit: number; pages: PlanLimits | null };
+  models(params: Omit<ModelListParams, 'limit'>): ModelPaging;
   creators: PlanLimits;
   tags: PlanLimits;
 }
@@ -94,12 +103,15 @@ export interface UpstreamCostFacts {
    * the batch does not match costs one GET more (it may be BLAKE3); other kinds one GET each.
    */
   readonly hashLookup: { readonly batchSize: number; readonly batchableLength: number };
+  /** Model lists filtered here may read this many pages more per window (see LOCAL_FILTER_EXTRA_CALLS). */
+  readonly modelLists: { readonly localFilterExtraCalls: number; locallyFiltered(args: object): boolean };
 }
 
 export const UPSTREAM_COST_FACTS: UpstreamCostFacts = {
   pageCaps: { models: MAX_MODELS_LIMIT, creators: CREATOR_PAGING.maxLimit, tags: TAG_PAGING.maxLimit },
   callsPerLookup: { model: 2, modelVersion: 1, creator: CREATOR_SEARCH_PAGES, tag: 1 },
   hashLookup: { batchSize: BY_HASH_BATCH_MAX, batchableLength: 64 },
+  modelLists: { localFilterExtraCalls: LOCAL_FILTER_EXTRA_CALLS, locallyFiltered },
 };
 
 /** Single by-hash GETs of one batch in flight at once (sdnext and the official CLI also bound theirs). */
@@ -137,6 +149,7 @@ export function createUpstreamApi(options: UpstreamApiOptions): UpstreamApi {
   const creators = options.cache.namespace<UpstreamCreator>('creator');
   const creatorId = (username: string) => username.toLowerCase();
 
+  let era: ModelsEra;
   let tagCounts: boolean | undefined;
   let probe: Promise<boolean> | undefined;
   const learnTagCounts = (page: TagPage) => {
@@ -160,14 +173,36 @@ export function createUpstreamApi(options: UpstreamApiOptions): UpstreamApi {
   }
 
   return {
-    paging: { models: modelPaging, creators: CREATOR_PAGING, tags: TAG_PAGING },
+    paging: { models: (params) => modelPaging(params, era), creators: CREATOR_PAGING, tags: TAG_PAGING },
 
     async listModels(params, scope) {
-      const answer = await client.request(modelListRequest(params), scope);
+      // A cursor made here (2022-style upstream): the numbered page of full size holding that row.
+      const offset = pageCursorOffset(params.cursor);
+      const skip = offset === undefined ? 0 : offset % MAX_MODELS_LIMIT;
+      const sent: ModelListParams =
+        offset !== undefined
+          ? { ...params, cursor: undefined, page: Math.floor(offset / MAX_MODELS_LIMIT) + 1, limit: MAX_MODELS_LIMIT }
+          : // Filtered here: read full pages, so that a window fills in few calls (the same rows whatever limit is asked).
+            locallyFiltered(params) ? { ...params, limit: MAX_MODELS_LIMIT } : params;
+      const answer = await client.request(modelListRequest(sent), scope);
       // An unknown username is a 404 upstream: a filter that matches nothing.
       if (answer.value === null) return NO_MODELS;
-      if (answer.cacheable && carriesCompleteModels(params)) rememberModels(answer.value.items, scope);
-      return modelListAnswer(answer.value, params);
+      const page = answer.value;
+      // Only the 2022 API reports totals on /models (gone since 2024-03); it pages by number.
+      const numbered = page.metadata.totalItems !== undefined && page.metadata.nextCursor === undefined;
+      if (numbered) era = '2022';
+      else if (page.metadata.nextCursor !== undefined || page.items.some((m) => m.nsfwLevel !== null)) era = 'live';
+      // A 2022-style upstream dropped the live-only filters, and its items cannot show whether they hold.
+      const refused = numbered ? refusedBy2022(params) : [];
+      if (refused.length) throw new UpstreamError({ kind: 'unsupported', route: 'models', upstreamMessage: refusalOf(refused) });
+      if (answer.cacheable && carriesCompleteModels(params)) rememberModels(page.items, scope);
+      const listed = modelListAnswer(page, params);
+      const items = applyLocalFilters(listed.items.slice(skip), params);
+      if (!numbered) return { ...listed, items, total: locallyFiltered(params) ? null : listed.total };
+      // Numbered pages: continue with a cursor made here, so filtered pages and searches page on.
+      const next = (sent.page ?? 1) * sent.limit;
+      const exact = params.nsfw === true && !locallyFiltered(params);
+      return { items, nextCursor: listed.more ? pageCursor(next) : undefined, more: listed.more, total: exact ? listed.total : null };
     },
 
     async getModels(ids, scope) {

@@ -1,6 +1,8 @@
 import { describe, expect } from 'vitest';
 import { VersionByHashDocument, VersionsByHashDocument } from '../../generated/graphql.js';
 import type { DbFile, DbModel, DbVersion, FixtureUpstream } from '../../fixture/index.js';
+import { estimateUpstreamCalls } from '../../src/plugins/query-cost.js';
+import { schema } from '../../src/schema/index.js';
 import { codes } from '../helpers/execute.js';
 import { test } from '../helpers/stack.js';
 
@@ -131,6 +133,8 @@ describe('Query.modelVersionsByHash', () => {
     expect(stack.fixture.calls('by-hash')).toBe(125);
     expect(stack.fixture.calls()).toBe(127);
     expect(result.extensions?.cost).toMatchObject({ calls: 127 });
+    // The plan charges each 64-digit hash a possible GET more (it could be BLAKE3): an upper bound.
+    expect(estimateUpstreamCalls(schema, VersionsByHashDocument, { hashes })).toBe(2 + 250);
     const bodies = stack.fixture.log.filter((e) => e.route === 'by-hash-batch').map((e) => (JSON.parse(String(e.body)) as string[]).length);
     expect(bodies.sort()).toEqual([100, 25].sort());
   });
@@ -149,5 +153,17 @@ describe('Query.modelVersionsByHash', () => {
     expect(result.errors).toHaveLength(1000);
     expect(stack.fixture.calls('by-hash')).toBe(1000);
     expect(result.extensions?.cost).toMatchObject({ calls: 1000, retries: 0 });
+  });
+});
+
+describe('lookup by hash over a 2022-style upstream (no by-hash routes)', () => {
+  test.override({ stackOptions: { fixture: { mode: '2022' }, env: { CACHE_MAX_BYTES: '0' } } });
+
+  test('when hashes are looked up, then each is null with NOT_FOUND after the one batch call that 404s', async ({ stack }) => {
+    const result = await stack.client.execute(VersionsByHashDocument, { hashes: ['ab'.repeat(32), 'DEADBEEF'] });
+    expect(result.data?.modelVersionsByHash).toEqual([null, null]);
+    expect(codes(result)).toEqual(['NOT_FOUND', 'NOT_FOUND']);
+    // The batch is sent first; its 404 answers the whole batch, so no GET follows.
+    expect(stack.fixture.log.map((e) => [e.route, e.status])).toEqual([['by-hash-batch', 404]]);
   });
 });

@@ -167,3 +167,22 @@ describe('lookup by hash over a 2022-style upstream (no by-hash routes)', () => 
     expect(stack.fixture.log.map((e) => [e.route, e.status])).toEqual([['by-hash-batch', 404]]);
   });
 });
+
+describe('the batch POST and the upstream cache', () => {
+  test.override({ stackOptions: {} });
+
+  test('when the same hashes are asked again, then the cached batch answers; other hashes make their own POST (the body is in the key)', async ({ stack }) => {
+    const files = plainFiles(stack.fixture).filter(({ file }) => file.hashes.SHA256);
+    const one = files.slice(0, 3).map(({ file }) => file.hashes.SHA256 as string);
+    const two = files.slice(3, 6).map(({ file }) => file.hashes.SHA256 as string);
+    const first = await stack.client.execute(VersionsByHashDocument, { hashes: one });
+    expect(first.errors).toBeUndefined();
+    expect(stack.fixture.calls('by-hash-batch')).toBe(1);
+    const again = await stack.client.execute(VersionsByHashDocument, { hashes: one });
+    expect(again.data).toEqual(first.data);
+    expect(stack.fixture.calls('by-hash-batch')).toBe(1);
+    const other = await stack.client.execute(VersionsByHashDocument, { hashes: two });
+    expect(other.data?.modelVersionsByHash.map((v) => v?.civitaiId)).toEqual(files.slice(3, 6).map((f) => f.version.id));
+    expect(stack.fixture.calls('by-hash-batch')).toBe(2);
+  });
+});

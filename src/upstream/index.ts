@@ -69,7 +69,7 @@ export interface UpstreamApi {
    * hashes the batch did not match (BLAKE3 looks like SHA256), one GET each. Where a hash is on
    * files of several versions, the earliest published one answers, as the GET does.
    */
-  getVersionsByHash(hashes: readonly string[], scope: CallScope): Promise<Array<UpstreamVersionDetail | null>>;
+  getVersionsByHash(hashes: readonly string[], scope: CallScope): Promise<Array<UpstreamVersionDetail | null | Error>>;
   listCreators(params: ListParams, scope: CallScope): Promise<PageAnswer<UpstreamCreator>>;
   findCreator(username: string, scope: CallScope): Promise<UpstreamCreator | null>;
   listTags(params: ListParams, scope: CallScope): Promise<PageAnswer<UpstreamTag>>;
@@ -238,13 +238,20 @@ export function createUpstreamApi(options: UpstreamApiOptions): UpstreamApi {
     getModelVersion: async (id, scope) => (await client.request(modelVersionRequest(id), scope)).value,
 
     async getVersionsByHash(hashes, scope) {
-      const found = new Map<string, UpstreamVersionDetail | null>();
+      const found = new Map<string, UpstreamVersionDetail | null | Error>();
       const batchable = [...new Set(hashes.filter(looksLikeSha256))];
       const chunks: string[][] = [];
       for (let i = 0; i < batchable.length; i += BY_HASH_BATCH_MAX) chunks.push(batchable.slice(i, i + BY_HASH_BATCH_MAX));
       await Promise.all(
         chunks.map(async (chunk) => {
-          const versions = present(await client.request(versionsByHashBatchRequest(chunk), scope), 'by-hash-batch');
+          let versions: UpstreamVersionDetail[];
+          try {
+            versions = present(await client.request(versionsByHashBatchRequest(chunk), scope), 'by-hash-batch');
+          } catch (error) {
+            // A failed batch fails its own hashes only, not the other kinds asked with them.
+            for (const hash of chunk) found.set(hash, error instanceof Error ? error : new Error(String(error)));
+            return;
+          }
           const wanted = new Set(chunk);
           const byHash = new Map<string, UpstreamVersionDetail[]>();
           for (const version of versions) {
@@ -257,6 +264,7 @@ export function createUpstreamApi(options: UpstreamApiOptions): UpstreamApi {
             }
           }
           for (const [hash, list] of byHash) found.set(hash, earliest(list));
+          // Unmatched ones stay unset: a GET may still find them (BLAKE3).
         }),
       );
       // Other kinds, and 64-digit hashes the batch did not match (a BLAKE3 hash looks the same).

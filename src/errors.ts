@@ -83,6 +83,8 @@ const routeNames: Record<UpstreamError['route'], string> = {
   models: 'the model list',
   model: 'a model',
   'model-version': 'a model version',
+  'by-hash': 'a model version by hash',
+  'by-hash-batch': 'model versions by hash',
   creators: 'the creator list',
   tags: 'the tag list',
   images: 'the images feed',
@@ -108,6 +110,8 @@ export function fromUpstreamError(error: UpstreamError): CodedError {
       return new CodedError('UNAUTHENTICATED', `Civitai did not accept the API key while loading ${what}.`);
     case 'forbidden':
       return new CodedError('FORBIDDEN', `Civitai does not allow this API key to load ${what}.`);
+    case 'unsupported':
+      return new BadUserInputError(error.upstreamMessage ?? `The upstream API cannot serve this request for ${what}.`);
     case 'http':
       break;
   }

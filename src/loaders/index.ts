@@ -19,6 +19,8 @@ import type { UpstreamTag } from '../upstream/tags.js';
 export interface Loaders {
   modelById: DataLoader<number, UpstreamModel | null>;
   modelVersionById: DataLoader<number, UpstreamVersionDetail | null>;
+  /** Versions by file hash, keyed by the upper-cased hash: one batch for every hash field of a request. */
+  modelVersionByHash: DataLoader<string, UpstreamVersionDetail | null>;
   creatorByUsername: DataLoader<string, UpstreamCreator | null>;
   tagByName: DataLoader<string, UpstreamTag | null>;
   modelPage: DataLoader<ModelListParams, StreamAnswer<UpstreamModel>, string>;
@@ -76,6 +78,7 @@ export function createLoaders(api: UpstreamApi, scope: CallScope): Loaders {
       return (await tagByName.load(name))?.modelCount ?? null;
     },
     modelVersionById: new DataLoader(perKey((id: number) => api.getModelVersion(id, scope))),
+    modelVersionByHash: new DataLoader((hashes) => api.getVersionsByHash(hashes, scope), { cacheKeyFn: (hash) => hash.toUpperCase() }),
     creatorByUsername: new DataLoader(perKey((name: string) => api.findCreator(name, scope))),
     creatorPage: pageLoader((params: ListParams) => api.listCreators(params, scope)),
     tagPage: pageLoader((params: ListParams) => api.listTags(params, scope)),

@@ -32,8 +32,9 @@ export const OUT_OF_RANGE = 'The cursor is out of range: page forward from the l
 export class WindowCalls {
   #left: number;
 
-  constructor(size: number, maxLimit: number) {
-    this.#left = maxCallsForWindow(size, maxLimit);
+  /** `extra`: calls the source may spend beyond the bound (filters applied over its answers; the cost plan charges them too). */
+  constructor(size: number, maxLimit: number, extra = 0) {
+    this.#left = maxCallsForWindow(size, maxLimit) + (size > 0 ? extra : 0);
   }
 
   get left(): number {

@@ -31,6 +31,8 @@ export interface StreamAnswer<T> {
 
 export interface StreamSource<T> {
   maxLimit: number;
+  /** Calls a window may spend beyond `maxCallsForWindow` (items filtered out after they arrive). */
+  extraCalls?: number;
   /** A response starting at the upstream cursor (null: the list start). */
   fetchFrom(cursor: string | null, limit: number): Promise<StreamAnswer<T>>;
   /** Whether a string has the shape of this upstream's cursors (checked before one is sent). */
@@ -167,7 +169,7 @@ async function offsetForward<T>(source: StreamSource<T>, start: Start & { kind: 
 
 async function backward<T>(source: StreamSource<T>, cursors: ScopedCursors, window: RelayWindow & { direction: 'backward' }): Promise<WindowResult<T>> {
   const count = window.count;
-  const calls = new WindowCalls(count, source.maxLimit);
+  const calls = new WindowCalls(count, source.maxLimit, source.extraCalls);
   if (window.before === null) {
     const tail = await fetchTail(source.pages, count, async () => (await source.fetchFrom(null, 1)).total, calls);
     return toWindowResult(cursors, keyed(source, tail.items, tail.start), { hasNextPage: false, hasPreviousPage: tail.start > 0, totalCount: tail.total });
@@ -218,7 +220,7 @@ export async function streamWindow<T>(window: RelayWindow, cursors: ScopedCursor
   }
   if (window.direction === 'backward') return backward(source, cursors, window);
   const start: Start = window.after === null ? { kind: 'anchored', anchor: null, skip: 0, o: 0 } : startAfter(checked(source, cursors.decode(window.after)));
-  const walk = await walkForward(source, start, window.count, new WindowCalls(window.count, source.maxLimit));
+  const walk = await walkForward(source, start, window.count, new WindowCalls(window.count, source.maxLimit, source.extraCalls));
   return toWindowResult(cursors, walk.entries, {
     hasNextPage: walk.hasNext,
     hasPreviousPage: start.o > 0,

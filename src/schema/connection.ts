@@ -4,6 +4,7 @@
  * answers in pagination's shape, with Civitai's quirks resolved; this is only glue.
  */
 import type { Context } from '../context.js';
+import { BadUserInputError } from '../errors.js';
 import { resolveWindow, type ConnectionArgs } from '../pagination/args.js';
 import { scopeOf } from '../pagination/cursor.js';
 import { offsetWindow } from '../pagination/offset-window.js';
@@ -15,7 +16,7 @@ import type { ImageListParams, UpstreamFeedImage } from '../upstream/images.js';
 import type { ModelListParams, UpstreamModel } from '../upstream/models.js';
 import type { UpstreamTag } from '../upstream/tags.js';
 
-export type ModelFilters = Omit<ModelListParams, 'limit' | 'page' | 'cursor' | 'ids'>;
+export type ModelFilters = Omit<ModelListParams, 'limit' | 'page' | 'cursor'>;
 
 export function modelConnection(ctx: Context, args: ConnectionArgs, filters: ModelFilters): Promise<WindowResult<UpstreamModel>> {
   const window = resolveWindow(args);
@@ -23,10 +24,13 @@ export function modelConnection(ctx: Context, args: ConnectionArgs, filters: Mod
   const named = Object.entries(filters).filter(([, value]) => value !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
   const cursors = ctx.cursors.scoped(scopeOf(['models', named]));
   const paging = ctx.loaders.paging.models(filters);
+  if (paging.refused !== null) return Promise.reject(new BadUserInputError(paging.refused));
   const load = (params: ModelListParams) => ctx.loaders.modelPage.load(params);
   return streamWindow(window, cursors, {
     maxLimit: paging.maxLimit,
     acceptsCursor: paging.acceptsCursor,
+    // Filters applied here may need more reads to fill the window; the cost plan charges them too.
+    extraCalls: paging.extraCalls,
     fetchFrom: (cursor, limit) => load({ ...filters, limit, ...(cursor !== null ? { cursor } : {}) }),
     pages: paging.pages && { limits: paging.pages, fetchPage: (page, limit) => load({ ...filters, page, limit }) },
     keyOf: (model) => model.id,

@@ -57,6 +57,18 @@ export const lookupCalls =
   (_args: CostArgs, facts: UpstreamCostFacts): number =>
     facts.callsPerLookup[kind];
 
+/**
+ * Calls to look versions up by these file hashes: 64-digit ones share batch calls and may each
+ * need one GET more (a BLAKE3 hash looks like SHA256, and the batch matches SHA256 only); the
+ * other kinds one GET each. Duplicates (case-insensitive) are looked up once; a hash of no
+ * valid form is refused before any call.
+ */
+export function hashLookupCalls(hashes: readonly unknown[], facts: UpstreamCostFacts): number {
+  const unique = new Set(hashes.filter((h): h is string => typeof h === 'string').map((h) => h.trim().toUpperCase()));
+  const batchable = [...unique].filter((h) => h.length === facts.hashLookup.batchableLength).length;
+  return Math.ceil(batchable / facts.hashLookup.batchSize) + unique.size;
+}
+
 const NODE_LOOKUP: Record<string, LookupKind> = { Model: 'model', ModelVersion: 'modelVersion', Creator: 'creator', Tag: 'tag', Image: 'image' };
 
 /**

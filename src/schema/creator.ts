@@ -6,7 +6,7 @@ import { nodesOrErrors } from './enums.js';
 import { creatorConnection, imageConnection, modelConnection } from './connection.js';
 import { imageFeedArgs, imageFeedFilters, selectsImageMeta } from './image-filters.js';
 import { connectionCost, lookupCalls, cost } from './cost.js';
-import { modelListArgs, modelListFilters } from './model-filters.js';
+import { MODEL_CONNECTION_COST, modelListArgs, modelListFilters } from './model-filters.js';
 import { CreatorRef, ImageConnectionRef, ImageRef, ModelConnectionRef, ModelRef, type CreatorSource } from './refs.js';
 import * as valid from './validate.js';
 
@@ -16,7 +16,8 @@ function listed(source: CreatorSource, ctx: Context) {
 }
 
 builder.node(CreatorRef, {
-  description: 'A Civitai user who has published models.',
+  description:
+    'A Civitai user who has created models. Civitai lists users with at least one model of any status (drafts included), so a creator may have no published model yet (`modelCount` 0, `models` empty).',
   id: { resolve: (c) => c.username },
   loadManyWithoutCache: async (usernames: string[], ctx) =>
     nodesOrErrors(await ctx.loaders.creatorByUsername.loadMany(usernames), (k) => `Creator "${usernames[k]}"`),
@@ -40,8 +41,8 @@ builder.node(CreatorRef, {
         type: ModelRef,
         description: 'The creator\u2019s models. Without `nsfw: true` only PG-level models are listed.',
         args: modelListArgs,
-        extensions: connectionCost('models'),
-        resolve: (c, args, ctx) => modelConnection(ctx, args, { ...modelListFilters(args), username: c.username }),
+        extensions: MODEL_CONNECTION_COST,
+        resolve: (c, args, ctx) => modelConnection(ctx, args, { ...modelListFilters(args, ctx.credential.authorization !== undefined), username: c.username }),
       },
       ModelConnectionRef,
     ),
@@ -78,7 +79,7 @@ builder.queryFields((t) => ({
   creators: t.connection(
     {
       type: CreatorRef,
-      description: 'Creators with at least one model, in Civitai\u2019s order.',
+      description: 'Creators as Civitai lists them, in its order: users with at least one model of any status, so some have no published model (`modelCount` 0).',
       args: { query: t.arg.string({ description: 'Only creators whose username contains this text.' }) },
       extensions: connectionCost('creators'),
       resolve: (_root, args, ctx) => creatorConnection(ctx, args, valid.optionalText('query', args.query)),

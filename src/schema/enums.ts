@@ -141,3 +141,22 @@ export function mediaTypeOf(raw: string | null): (typeof mediaTypes)[number] | t
   if (raw === null) return null;
   return (mediaTypes as readonly string[]).includes(raw) ? (raw as (typeof mediaTypes)[number]) : UNKNOWN;
 }
+
+export const CheckpointTypeEnum = builder.enumType('CheckpointType', {
+  description: 'How a checkpoint was made.',
+  values: {
+    TRAINED: { value: 'Trained', description: 'Trained (or fine-tuned) on data.' },
+    MERGE: { value: 'Merge', description: 'Merged from other checkpoints.' },
+  } as const,
+});
+
+export const CommercialUseEnum = builder.enumType('CommercialUse', {
+  description: 'A commercial use a model\u2019s licence may allow, as Civitai names it.',
+  values: {
+    NONE: { value: 'None', description: 'Listed by licences that allow no commercial use (some such licences list nothing instead).' },
+    IMAGE: { value: 'Image', description: 'Selling generated images.' },
+    RENT_CIVIT: { value: 'RentCivit', description: 'Running it on Civitai\u2019s generation service.' },
+    RENT: { value: 'Rent', description: 'Running it on other generation services.' },
+    SELL: { value: 'Sell', description: 'Selling the model or merges of it.' },
+  } as const,
+});

@@ -5,9 +5,16 @@ import { ASSUMED_ITEMS, cost } from './cost.js';
 import { FileRef } from './refs.js';
 
 const FileHashRef = builder.objectRef<{ algorithm: string; hash: string }>('FileHash').implement({
-  description: 'A hash of a file.',
+  description:
+    'A hash of a file, by kind; every kind Civitai gives is kept, and any of them finds the version through `modelVersionByHash`. ' +
+    'AutoV1: 8 hex digits, the legacy AUTOMATIC1111 model hash (SHA256 of 64 KiB read at offset 1 MiB). ' +
+    'AutoV2: 10 hex digits, the first ten of the SHA256 (what AUTOMATIC1111 and ComfyUI show). ' +
+    'AutoV3: 12 hex digits, the first twelve of the SHA256 of a safetensors file\u2019s tensor data (its header left out). ' +
+    'SHA256: 64 hex digits, SHA-256 of the whole file (the batch lookup\u2019s kind). ' +
+    'CRC32: 8 hex digits, CRC-32 of the whole file. ' +
+    'BLAKE3: 64 hex digits, BLAKE3 of the whole file. Older files lack some kinds (AutoV3, BLAKE3 often).',
   fields: (t) => ({
-    algorithm: t.exposeString('algorithm', { description: 'AutoV1, AutoV2, AutoV3, SHA256, CRC32, BLAKE3, or a newer one.' }),
+    algorithm: t.exposeString('algorithm', { description: 'The kind: AutoV1, AutoV2, AutoV3, SHA256, CRC32, BLAKE3, or a newer one Civitai added (kept as named).' }),
     hash: t.exposeString('hash', { description: 'The hash, upper-case hex as Civitai gives it.' }),
   }),
 });
@@ -45,7 +52,7 @@ FileRef.implement({
     }),
     hashes: t.field({
       type: [FileHashRef],
-      description: 'Hashes of the file, by algorithm.',
+      description: 'Every hash Civitai gives for the file, one per kind (see `FileHash`).',
       extensions: cost({ calls: 0, items: ASSUMED_ITEMS.hashesPerFile }),
       resolve: (s) => s.file.hashes,
     }),

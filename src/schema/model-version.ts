@@ -8,7 +8,7 @@ import { FileRef, ImageConnectionRef, ImageRef, VersionImageRef, ModelRef, Model
 import { imageConnection } from './connection.js';
 import { imageFeedArgs, imageFeedFilters, selectsImageMeta } from './image-filters.js';
 import * as valid from './validate.js';
-import { ASSUMED_ITEMS, connectionCost, lookupCalls, cost } from './cost.js';
+import { ASSUMED_ITEMS, connectionCost, hashLookupCalls, lookupCalls, cost } from './cost.js';
 import { detailOf, modelOf } from './version-detail.js';
 
 /** A field of the version, from this representation if it has it, else from the by-id one. */
@@ -139,3 +139,41 @@ builder.queryField('modelVersion', (t) =>
     },
   }),
 );
+
+builder.queryFields((t) => ({
+  modelVersionByHash: t.field({
+    type: ModelVersionRef,
+    nullable: true,
+    description:
+      'The model version a file belongs to, by one of the file\u2019s hashes (any kind: AutoV1, AutoV2, AutoV3, SHA256, CRC32, BLAKE3; case-insensitive). ' +
+      'Where several versions hold the same file, the earliest published one. Null, with a NOT_FOUND error, when no file has the hash. ' +
+      'Several of these fields in one request are looked up together, as `modelVersionsByHash` does.',
+    args: { hash: t.arg.string({ required: true, description: 'A file hash in hex (8, 10, 12 or 64 digits).' }) },
+    extensions: cost({ calls: (args, facts) => hashLookupCalls([args.hash], facts) }),
+    resolve: async (_root, args, ctx) => {
+      const hash = valid.fileHash('hash', args.hash);
+      return { version: orNotFound(await ctx.loaders.modelVersionByHash.load(hash), `Model version with hash ${hash}`), model: null };
+    },
+  }),
+  modelVersionsByHash: t.field({
+    type: [ModelVersionRef],
+    nullable: { list: false, items: true },
+    description:
+      'Model versions by file hashes, in the order asked: at each position the version of a file with that hash (as `modelVersionByHash`), ' +
+      'or null with a NOT_FOUND error. SHA256 hashes are looked up 100 per upstream call; other kinds, and 64-digit hashes that are no file\u2019s SHA256 (BLAKE3), one call each. ' +
+      'At most 1,000 hashes.',
+    args: { hashes: t.arg.stringList({ required: true, description: 'File hashes in hex (8, 10, 12 or 64 digits each), at most 1,000.' }) },
+    extensions: cost({
+      calls: (args, facts) => hashLookupCalls(Array.isArray(args.hashes) ? args.hashes : [], facts),
+      items: (args) => (Array.isArray(args.hashes) ? args.hashes.length : 0),
+    }),
+    resolve: async (_root, args, ctx) => {
+      const hashes = valid.fileHashes('hashes', args.hashes);
+      const found = await ctx.loaders.modelVersionByHash.loadMany(hashes);
+      return nodesOrErrors(
+        found.map((v) => (v instanceof Error || v === null ? v : { version: v, model: null })),
+        (k) => `Model version with hash ${hashes[k]}`,
+      );
+    },
+  }),
+}));

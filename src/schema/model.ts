@@ -1,12 +1,12 @@
 /** `Model`: a Civitai model with its versions, tags and creator; `Query.model` and `Query.models`. */
 import type { UpstreamModel } from '../upstream/models.js';
-import { orNotFound } from '../errors.js';
+import { BadUserInputError, orNotFound } from '../errors.js';
 import { builder } from './builder.js';
 import { imageConnection, modelConnection, type ModelFilters } from './connection.js';
 import { imageFeedArgs, imageFeedFilters, selectsImageMeta } from './image-filters.js';
 import { ASSUMED_ITEMS, connectionCost, lookupCalls, cost } from './cost.js';
 import { ModelTypeEnum, modelTypeOf, nodesOrErrors } from './enums.js';
-import { modelListArgs, modelListFilters } from './model-filters.js';
+import { MODEL_CONNECTION_COST, modelListArgs, modelListFilters } from './model-filters.js';
 import { CreatorRef, ImageConnectionRef, ImageRef, ModelConnectionRef, ModelRef, ModelVersionRef, TagRef } from './refs.js';
 import * as valid from './validate.js';
 
@@ -53,6 +53,11 @@ builder.node(ModelRef, {
     allowDerivatives: t.exposeBoolean('allowDerivatives', { nullable: true, description: 'Whether derivatives (merges) are allowed.' }),
     allowDifferentLicense: t.exposeBoolean('allowDifferentLicense', { nullable: true, description: 'Whether derivatives may use another licence.' }),
     supportsGeneration: t.exposeBoolean('supportsGeneration', { nullable: true, description: 'Whether Civitai can generate with it on site.' }),
+    baseModels: t.stringList({
+      description:
+        'The base models its versions target (e.g. "SDXL 1.0"), each once: as Civitai lists them, all versions counted even when `modelVersions` was narrowed by a filter; else from its versions (empty when they do not say, as 2022-style answers).',
+      resolve: (m) => m.baseModels ?? [...new Set(m.modelVersions.flatMap((v) => (v.baseModel ? [v.baseModel] : [])))],
+    }),
     stats: t.field({ type: ModelStatsRef, nullable: true, description: 'Engagement counts.', resolve: (m) => m.stats }),
     tags: t.field({
       type: [TagRef],
@@ -110,15 +115,17 @@ builder.queryFields((t) => ({
         rating: t.arg.float({ description: 'Minimum rating, 0–5 (Civitai has ignored it since 2024).' }),
         ...modelListArgs,
       },
-      extensions: connectionCost('models'),
+      extensions: MODEL_CONNECTION_COST,
       resolve: (_root, args, ctx) => {
         const filters: ModelFilters = {
           query: valid.optionalText('query', args.query),
           tag: valid.optionalText('tag', args.tag),
           username: valid.optionalText('username', args.username),
           rating: valid.rating(args.rating),
-          ...modelListFilters(args),
+          ...modelListFilters(args, ctx.credential.authorization !== undefined),
         };
+        // Civitai ignores `ids` in a search: refuse the pair rather than drop one.
+        if (filters.query !== undefined && filters.ids) throw new BadUserInputError('`ids` cannot be combined with `query`: Civitai ignores ids in a search.');
         return modelConnection(ctx, args, filters);
       },
     },

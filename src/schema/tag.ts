@@ -4,7 +4,7 @@ import { builder } from './builder.js';
 import { nodesOrErrors } from './enums.js';
 import { modelConnection, tagConnection } from './connection.js';
 import { connectionCost, lookupCalls, cost } from './cost.js';
-import { modelListArgs, modelListFilters } from './model-filters.js';
+import { MODEL_CONNECTION_COST, modelListArgs, modelListFilters } from './model-filters.js';
 import { ModelConnectionRef, ModelRef, TagRef } from './refs.js';
 import * as valid from './validate.js';
 
@@ -26,8 +26,8 @@ builder.node(TagRef, {
         type: ModelRef,
         description: 'Models with this tag. Without `nsfw: true` only PG-level models are listed.',
         args: modelListArgs,
-        extensions: connectionCost('models'),
-        resolve: (tag, args, ctx) => modelConnection(ctx, args, { ...modelListFilters(args), tag: tag.name }),
+        extensions: MODEL_CONNECTION_COST,
+        resolve: (tag, args, ctx) => modelConnection(ctx, args, { ...modelListFilters(args, ctx.credential.authorization !== undefined), tag: tag.name }),
       },
       ModelConnectionRef,
     ),

@@ -32,3 +32,29 @@ export function rating(value: number | null | undefined): number | undefined {
   if (!Number.isFinite(value) || value < 0 || value > 5) throw new BadUserInputError(`\`rating\` must be between 0 and 5, got ${value}.`);
   return value;
 }
+
+/**
+ * The lengths of Civitai's hash kinds, in hex digits: AutoV1 and CRC32 8, AutoV2 10, AutoV3 12,
+ * SHA256 and BLAKE3 64.
+ */
+const HASH_LENGTHS = new Set([8, 10, 12, 64]);
+/** Most hashes one `modelVersionsByHash` field may ask. */
+export const MAX_HASHES_PER_FIELD = 1000;
+
+/** A file hash of one of Civitai's kinds, upper-cased (Civitai compares upper case). */
+export function fileHash(argument: string, value: string): string {
+  const hash = value.trim();
+  if (!/^[0-9A-Fa-f]+$/.test(hash) || !HASH_LENGTHS.has(hash.length)) {
+    throw new BadUserInputError(
+      `\`${argument}\` must be a file hash in hex: AutoV1 or CRC32 (8 digits), AutoV2 (10), AutoV3 (12), SHA256 or BLAKE3 (64); got "${value.slice(0, 80)}".`,
+    );
+  }
+  return hash.toUpperCase();
+}
+
+export function fileHashes(argument: string, values: readonly string[]): string[] {
+  if (values.length > MAX_HASHES_PER_FIELD) {
+    throw new BadUserInputError(`\`${argument}\` may hold at most ${MAX_HASHES_PER_FIELD} hashes, got ${values.length}.`);
+  }
+  return values.map((value, i) => fileHash(`${argument}[${i}]`, value));
+}

@@ -6,7 +6,7 @@
  */
 import type { EntryLoader, UpstreamCache } from '../cache/index.js';
 import { UpstreamError } from './errors.js';
-import { targetOf, type Credential, type Transport, type UpstreamRequest } from './transport.js';
+import { cacheKeyOf, type Credential, type Transport, type UpstreamRequest } from './transport.js';
 
 /** What one GraphQL request cost upstream; reported in `extensions.cost` on demand. */
 export interface UpstreamCost {
@@ -87,7 +87,7 @@ export function createUpstreamClient(transport: Transport, cache: UpstreamCache)
           throw error;
         }
       };
-      const fetchOnce = () => answers.fetch(scope.credential.fingerprint, targetOf(request), load);
+      const fetchOnce = () => answers.fetch(scope.credential.fingerprint, cacheKeyOf(request), load);
       let fetched = await fetchOnce().catch((error: unknown) => ({ error }));
       // Joined in flight a call that another request's budget refused: ask again for ourselves.
       for (let n = 0; 'error' in fetched && isForeignRefusal(fetched.error, scope) && n < MAX_FOREIGN_REFUSALS; n++) {

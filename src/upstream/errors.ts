@@ -2,7 +2,7 @@
  * Upstream failures, described without GraphQL: what went wrong talking to Civitai.
  * `src/errors.ts` turns these into coded GraphQL errors; nothing here names a URL or a body.
  */
-export type UpstreamRoute = 'models' | 'model' | 'model-version' | 'creators' | 'tags' | 'images';
+export type UpstreamRoute = 'models' | 'model' | 'model-version' | 'by-hash' | 'by-hash-batch' | 'creators' | 'tags' | 'images';
 
 export type UpstreamErrorKind =
   | 'timeout' // no answer within the configured time
@@ -11,7 +11,8 @@ export type UpstreamErrorKind =
   | 'forbidden' // 403: the credential may not see this
   | 'http' // any other non-2xx status
   | 'parse' // the body is not JSON (malformed, or an HTML page)
-  | 'invalid'; // JSON that fails the response schema
+  | 'invalid' // JSON that fails the response schema
+  | 'unsupported'; // the upstream cannot serve what was asked (a filter a 2022-style API lacks): the caller's to change
 
 export class UpstreamError extends Error {
   readonly kind: UpstreamErrorKind;

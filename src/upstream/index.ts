@@ -21,9 +21,19 @@ import {
   type ImageListParams,
   type UpstreamFeedImage,
 } from './images.js';
-import { modelVersionRequest, type UpstreamVersionDetail } from './model-versions.js';
 import {
+  BY_HASH_BATCH_MAX,
+  looksLikeSha256,
+  modelVersionRequest,
+  versionByHashRequest,
+  versionsByHashBatchRequest,
+  type UpstreamVersionDetail,
+} from './model-versions.js';
+import {
+  applyLocalFilters,
   carriesCompleteModels,
+  locallyFiltered,
+  LOCAL_FILTER_EXTRA_CALLS,
   MAX_IDS_PER_CALL,
   MAX_MODELS_LIMIT,
   modelListAnswer,
@@ -31,6 +41,12 @@ import {
   modelPaging,
   modelRequest,
   NO_MODELS,
+  pageCursor,
+  pageCursorOffset,
+  refusalOf,
+  refusedBy2022,
+  type ModelPaging,
+  type ModelsEra,
   type ModelListParams,
   type UpstreamModel,
 } from './models.js';
@@ -46,7 +62,7 @@ export interface ListParams {
 
 /** How each list may be paged upstream, for planning. */
 export interface UpstreamPaging {
-  models(params: { query?: string | undefined }): { maxLimit: number; pages: PlanLimits | null; acceptsCursor(cursor: string): boolean };
+  models(params: Omit<ModelListParams, 'limit'>): ModelPaging;
   creators: PlanLimits;
   tags: PlanLimits;
   /** The images feed pages by cursor only (its numbered pages are not used: civitai#1583). */
@@ -59,6 +75,13 @@ export interface UpstreamApi {
   /** Models by id, in key order; null for ids the upstream does not show this credential. */
   getModels(ids: readonly number[], scope: CallScope): Promise<Array<UpstreamModel | null>>;
   getModelVersion(id: number, scope: CallScope): Promise<UpstreamVersionDetail | null>;
+  /**
+   * Versions by file hash (upper-case hex), in key order; null where no file has the hash. SHA256
+   * hashes go through the batch POST (BY_HASH_BATCH_MAX per call); other kinds, and 64-digit
+   * hashes the batch did not match (BLAKE3 looks like SHA256), one GET each. Where a hash is on
+   * files of several versions, the earliest published one answers, as the GET does.
+   */
+  getVersionsByHash(hashes: readonly string[], scope: CallScope): Promise<Array<UpstreamVersionDetail | null | Error>>;
   listCreators(params: ListParams, scope: CallScope): Promise<PageAnswer<UpstreamCreator>>;
   findCreator(username: string, scope: CallScope): Promise<UpstreamCreator | null>;
   listTags(params: ListParams, scope: CallScope): Promise<PageAnswer<UpstreamTag>>;
@@ -91,12 +114,44 @@ const TAG_SEARCH_LIMIT = 50;
 export interface UpstreamCostFacts {
   readonly pageCaps: { readonly models: number; readonly creators: number; readonly tags: number; readonly images: number };
   readonly callsPerLookup: { readonly model: number; readonly modelVersion: number; readonly creator: number; readonly tag: number; readonly image: number };
+  /**
+   * Lookups by file hash: SHA256-like hashes (64 digits) share batch calls of `batchSize`, and one
+   * the batch does not match costs one GET more (it may be BLAKE3); other kinds one GET each.
+   */
+  readonly hashLookup: { readonly batchSize: number; readonly batchableLength: number };
+  /** Model lists filtered here may read this many pages more per window (see LOCAL_FILTER_EXTRA_CALLS). */
+  readonly modelLists: { readonly localFilterExtraCalls: number; locallyFiltered(args: object): boolean };
 }
 
 export const UPSTREAM_COST_FACTS: UpstreamCostFacts = {
   pageCaps: { models: MAX_MODELS_LIMIT, creators: CREATOR_PAGING.maxLimit, tags: TAG_PAGING.maxLimit, images: MAX_IMAGES_LIMIT },
   callsPerLookup: { model: 2, modelVersion: 1, creator: CREATOR_SEARCH_PAGES, tag: 1, image: 1 },
+  hashLookup: { batchSize: BY_HASH_BATCH_MAX, batchableLength: 64 },
+  modelLists: { localFilterExtraCalls: LOCAL_FILTER_EXTRA_CALLS, locallyFiltered },
 };
+
+/** Single by-hash GETs of one batch in flight at once (sdnext and the official CLI also bound theirs). */
+const BY_HASH_CONCURRENCY = 16;
+
+/** `work` over every item, at most `width` at a time; results in item order. */
+async function inTurns<T, R>(items: readonly T[], width: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const k = next++;
+      results[k] = await work(items[k] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
+  return results;
+}
+
+/** The earliest published version, then the lowest id: how the by-hash GET picks among several. */
+function earliest(versions: readonly UpstreamVersionDetail[]): UpstreamVersionDetail | null {
+  const time = (v: UpstreamVersionDetail) => (v.publishedAt ? Date.parse(v.publishedAt) : Infinity);
+  return [...versions].sort((a, b) => time(a) - time(b) || a.id - b.id)[0] ?? null;
+}
 
 /** A 404 where the route has no "not found" meaning (a list) is a failure of that call. */
 function present<T>(answer: Answer<T>, route: UpstreamRoute): T {
@@ -110,6 +165,7 @@ export function createUpstreamApi(options: UpstreamApiOptions): UpstreamApi {
   const creators = options.cache.namespace<UpstreamCreator>('creator');
   const creatorId = (username: string) => username.toLowerCase();
 
+  let era: ModelsEra;
   let tagCounts: boolean | undefined;
   let probe: Promise<boolean> | undefined;
   const learnTagCounts = (page: TagPage) => {
@@ -133,14 +189,36 @@ export function createUpstreamApi(options: UpstreamApiOptions): UpstreamApi {
   }
 
   return {
-    paging: { models: modelPaging, creators: CREATOR_PAGING, tags: TAG_PAGING, images: { maxLimit: MAX_IMAGES_LIMIT, acceptsCursor: isImageFeedCursor } },
+    paging: { models: (params) => modelPaging(params, era), creators: CREATOR_PAGING, tags: TAG_PAGING, images: { maxLimit: MAX_IMAGES_LIMIT, acceptsCursor: isImageFeedCursor } },
 
     async listModels(params, scope) {
-      const answer = await client.request(modelListRequest(params), scope);
+      // A cursor made here (2022-style upstream): the numbered page of full size holding that row.
+      const offset = pageCursorOffset(params.cursor);
+      const skip = offset === undefined ? 0 : offset % MAX_MODELS_LIMIT;
+      const sent: ModelListParams =
+        offset !== undefined
+          ? { ...params, cursor: undefined, page: Math.floor(offset / MAX_MODELS_LIMIT) + 1, limit: MAX_MODELS_LIMIT }
+          : // Filtered here: read full pages, so that a window fills in few calls (the same rows whatever limit is asked).
+            locallyFiltered(params) ? { ...params, limit: MAX_MODELS_LIMIT } : params;
+      const answer = await client.request(modelListRequest(sent), scope);
       // An unknown username is a 404 upstream: a filter that matches nothing.
       if (answer.value === null) return NO_MODELS;
-      if (answer.cacheable && carriesCompleteModels(params)) rememberModels(answer.value.items, scope);
-      return modelListAnswer(answer.value, params);
+      const page = answer.value;
+      // Only the 2022 API reports totals on /models (gone since 2024-03); it pages by number.
+      const numbered = page.metadata.totalItems !== undefined && page.metadata.nextCursor === undefined;
+      if (numbered) era = '2022';
+      else if (page.metadata.nextCursor !== undefined || page.items.some((m) => m.nsfwLevel !== null)) era = 'live';
+      // A 2022-style upstream dropped the live-only filters, and its items cannot show whether they hold.
+      const refused = numbered ? refusedBy2022(params) : [];
+      if (refused.length) throw new UpstreamError({ kind: 'unsupported', route: 'models', upstreamMessage: refusalOf(refused) });
+      if (answer.cacheable && carriesCompleteModels(params)) rememberModels(page.items, scope);
+      const listed = modelListAnswer(page, params);
+      const items = applyLocalFilters(listed.items.slice(skip), params);
+      if (!numbered) return { ...listed, items, total: locallyFiltered(params) ? null : listed.total };
+      // Numbered pages: continue with a cursor made here, so filtered pages and searches page on.
+      const next = (sent.page ?? 1) * sent.limit;
+      const exact = params.nsfw === true && !locallyFiltered(params);
+      return { items, nextCursor: listed.more ? pageCursor(next) : undefined, more: listed.more, total: exact ? listed.total : null };
     },
 
     async getModels(ids, scope) {
@@ -174,6 +252,43 @@ export function createUpstreamApi(options: UpstreamApiOptions): UpstreamApi {
     },
 
     getModelVersion: async (id, scope) => (await client.request(modelVersionRequest(id), scope)).value,
+
+    async getVersionsByHash(hashes, scope) {
+      const found = new Map<string, UpstreamVersionDetail | null | Error>();
+      const batchable = [...new Set(hashes.filter(looksLikeSha256))];
+      const chunks: string[][] = [];
+      for (let i = 0; i < batchable.length; i += BY_HASH_BATCH_MAX) chunks.push(batchable.slice(i, i + BY_HASH_BATCH_MAX));
+      await Promise.all(
+        chunks.map(async (chunk) => {
+          let versions: UpstreamVersionDetail[];
+          try {
+            versions = present(await client.request(versionsByHashBatchRequest(chunk), scope), 'by-hash-batch');
+          } catch (error) {
+            // A failed batch fails its own hashes only, not the other kinds asked with them.
+            for (const hash of chunk) found.set(hash, error instanceof Error ? error : new Error(String(error)));
+            return;
+          }
+          const wanted = new Set(chunk);
+          const byHash = new Map<string, UpstreamVersionDetail[]>();
+          for (const version of versions) {
+            for (const file of version.files) {
+              const sha = file.hashes.find((h) => h.algorithm.toUpperCase() === 'SHA256')?.hash.toUpperCase();
+              if (sha === undefined || !wanted.has(sha)) continue;
+              const list = byHash.get(sha) ?? [];
+              if (!list.some((v) => v.id === version.id)) list.push(version);
+              byHash.set(sha, list);
+            }
+          }
+          for (const [hash, list] of byHash) found.set(hash, earliest(list));
+          // Unmatched ones stay unset: a GET may still find them (BLAKE3).
+        }),
+      );
+      // Other kinds, and 64-digit hashes the batch did not match (a BLAKE3 hash looks the same).
+      const singles = [...new Set(hashes)].filter((hash) => !found.has(hash));
+      const answers = await inTurns(singles, BY_HASH_CONCURRENCY, (hash) => client.request(versionByHashRequest(hash), scope));
+      singles.forEach((hash, k) => found.set(hash, answers[k]?.value ?? null));
+      return hashes.map((hash) => found.get(hash) ?? null);
+    },
 
     async listCreators(params, scope) {
       const answer = await client.request(creatorListRequest(params), scope);

@@ -20,6 +20,99 @@ export interface ModelListParams {
   rating?: number | undefined;
   nsfw?: boolean | undefined;
   ids?: readonly number[] | undefined;
+  /** Only models with a version of one of these base models (exact names); versions narrowed to them. */
+  baseModels?: readonly string[] | undefined;
+  /** 'Trained' or 'Merge': only checkpoints of that kind (and the other `types` asked). */
+  checkpointType?: string | undefined;
+  /** Each version keeps only its primary file. */
+  primaryFileOnly?: boolean | undefined;
+  /** Models whose licence allows at least one of these commercial uses. */
+  allowCommercialUse?: readonly string[] | undefined;
+  allowNoCredit?: boolean | undefined;
+  allowDerivatives?: boolean | undefined;
+  allowDifferentLicense?: boolean | undefined;
+  supportsGeneration?: boolean | undefined;
+  earlyAccess?: boolean | undefined;
+  /** Include archived models (left out otherwise). */
+  archived?: boolean | undefined;
+  /** Only the credential's bookmarked (favorites) or hidden models; need a key. */
+  favorites?: boolean | undefined;
+  hidden?: boolean | undefined;
+}
+
+/**
+ * How each /models filter reaches Civitai (civitai-api-live-reference.md §4.1, fixture/README.md),
+ * in one place:
+ * - sent: `types`, `baseModels`, `allowCommercialUse` (repeated, never a comma list: 400), `ids`
+ *   (a comma list), `checkpointType` (with `types=Checkpoint` added when no types are asked: on its
+ *   own Civitai lets every other type through), `query`, `tag`, `username`, `sort`, `period`,
+ *   `rating`;
+ * - sent only when true: `nsfw`, `supportsGeneration`, `earlyAccess`, `archived` (z.coerce.boolean
+ *   upstream: `=false` would mean true), `favorites`, `hidden` (a key is needed: 401 otherwise);
+ * - applied here over the items: `allowNoCredit`, `allowDerivatives`, `allowDifferentLicense`
+ *   (z.boolean() upstream: any query-string value is a 400), `supportsGeneration: false` and
+ *   `earlyAccess: false` (no upstream form), `primaryFileOnly` (the files' own `primary` flag; the
+ *   upstream one follows a key's file preferences), and the PG-only default of `nsfw` over an
+ *   upstream that ignores it (the 2022 API lists every level).
+ * A 2022-style upstream drops the live-only filters and its items lack the data to check them:
+ * those are refused (`refusedBy2022`).
+ */
+const LOCAL_BOOLEANS = ['allowNoCredit', 'allowDerivatives', 'allowDifferentLicense'] as const;
+
+/** Whether a filter of these params is applied here, over what the upstream returns. */
+export function locallyFiltered(params: object): boolean {
+  const p = params as Readonly<Record<string, unknown>>;
+  return LOCAL_BOOLEANS.some((k) => typeof p[k] === 'boolean') || p.supportsGeneration === false || p.earlyAccess === false;
+}
+
+/**
+ * Calls one window may spend beyond `maxCallsForWindow` when a filter is applied here: the pages
+ * read then hold fewer matches. Past that the window is shorter than asked, `hasNextPage` true.
+ */
+export const LOCAL_FILTER_EXTRA_CALLS = 4;
+
+/** The live-only filters of these params, which a 2022-style upstream cannot apply or let us check. */
+export function refusedBy2022(params: Omit<ModelListParams, 'limit'>): string[] {
+  const names: string[] = [];
+  if (params.baseModels?.length) names.push('baseModels');
+  if (params.checkpointType !== undefined) names.push('checkpointType');
+  if (params.allowCommercialUse?.length) names.push('allowCommercialUse');
+  for (const k of LOCAL_BOOLEANS) if (params[k] !== undefined) names.push(k);
+  if (params.supportsGeneration !== undefined) names.push('supportsGeneration');
+  if (params.earlyAccess !== undefined) names.push('earlyAccess');
+  return names;
+}
+
+/** Whether a model is PG-level: the PG bit of its levels, or (2022, no levels) not flagged NSFW. */
+const isPg = (m: UpstreamModel) => (m.nsfwLevel !== null ? (m.nsfwLevel & 1) !== 0 : !m.nsfw);
+
+/**
+ * The items as these params promise them: the filters applied here, and what they change on an
+ * item (PG images only without `nsfw`, the primary file only). Null when nothing is done here.
+ */
+export function applyLocalFilters(items: readonly UpstreamModel[], params: ModelListParams, now = Date.now()): UpstreamModel[] {
+  const active = (m: UpstreamModel) =>
+    m.modelVersions.some((v) => v.earlyAccessDeadline != null && Date.parse(v.earlyAccessDeadline) > now);
+  return items
+    .filter(
+      (m) =>
+        (params.nsfw === true || isPg(m)) &&
+        LOCAL_BOOLEANS.every((k) => params[k] === undefined || m[k] === params[k]) &&
+        (params.supportsGeneration !== false || m.supportsGeneration === false) &&
+        (params.earlyAccess !== false || !active(m)),
+    )
+    .map((m) => {
+      const pgImages = params.nsfw !== true && m.modelVersions.some((v) => v.images.some((i) => i.nsfw));
+      if (!pgImages && !params.primaryFileOnly) return m;
+      return {
+        ...m,
+        modelVersions: m.modelVersions.map((v) => ({
+          ...v,
+          images: params.nsfw === true ? v.images : v.images.filter((i) => !i.nsfw),
+          files: params.primaryFileOnly ? v.files.filter((f) => f.primary) : v.files,
+        })),
+      };
+    });
 }
 
 export interface ModelPage {
@@ -45,31 +138,68 @@ const SEARCH_CURSOR = /^\d{1,9}$/;
 const BROWSE_CURSOR_PART = /^(?:-?\d{1,20}(?:\.\d{1,12})?|\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z?)$/;
 
 export function isModelListCursor(cursor: string, params: { query?: string | undefined }): boolean {
+  // Over a 2022-style upstream the cursors are made here from page numbers (`pageCursor`).
+  if (PAGE_CURSOR.test(cursor)) return true;
   if (params.query !== undefined) return SEARCH_CURSOR.test(cursor);
   const parts = cursor.split('|');
   return cursor.length <= 100 && parts.length >= 2 && parts.length <= 4 && parts.every((part) => BROWSE_CURSOR_PART.test(part));
 }
 
-/** How a model list may be paged: by cursor always, by numbered pages unless it is a search. */
-export function modelPaging(params: { query?: string | undefined }): {
+/** Which API the upstream's /models answers like, once seen: the live one (cursors) or the 2022 one (numbered pages with totals). */
+export type ModelsEra = 'live' | '2022' | undefined;
+
+export interface ModelPaging {
   maxLimit: number;
-  pages: PlanLimits | null;
+  /** Whether an upstream cursor has a shape this list issues (checked before one is sent). */
   acceptsCursor(cursor: string): boolean;
-} {
+  /** Numbered pages whose offsets match the list as answered; null when they do not exist or would not match. */
+  pages: PlanLimits | null;
+  /** Calls a window may spend beyond `maxCallsForWindow` (filters applied here). */
+  extraCalls: number;
+  /** Why these filters cannot be served by this upstream (before any call), or null. */
+  refused: string | null;
+}
+
+/**
+ * How a model list may be paged: by cursor always (over a 2022-style upstream, cursors made here
+ * from its page numbers), by numbered pages unless it is a search or items are filtered here
+ * (numbered offsets would count the rows dropped).
+ */
+export function modelPaging(params: Omit<ModelListParams, 'limit'>, era: ModelsEra = undefined): ModelPaging {
+  const local = locallyFiltered(params) || (era === '2022' && params.nsfw !== true);
+  const refused = era === '2022' ? refusedBy2022(params) : [];
   return {
     maxLimit: MAX_MODELS_LIMIT,
     acceptsCursor: (cursor) => isModelListCursor(cursor, params),
     // `page` with `query` is a 400 upstream: search pages by cursor only.
-    pages: params.query !== undefined ? null : { maxLimit: MAX_MODELS_LIMIT, preferredEnd: MODELS_PAGE_MODE_END },
+    pages: params.query !== undefined || local ? null : { maxLimit: MAX_MODELS_LIMIT, preferredEnd: MODELS_PAGE_MODE_END },
+    extraCalls: locallyFiltered(params) ? LOCAL_FILTER_EXTRA_CALLS : 0,
+    refused: refused.length ? refusalOf(refused) : null,
   };
+}
+
+export const refusalOf = (names: readonly string[]) =>
+  `The upstream API (2022 style) cannot filter models by ${names.map((n) => `\`${n}\``).join(', ')}: leave ${names.length > 1 ? 'them' : 'it'} out.`;
+
+/**
+ * A cursor made here over a 2022-style upstream, which pages by number only: `@<offset>` of the
+ * next unread upstream row. It is read back as the numbered page of MAX_MODELS_LIMIT rows holding
+ * that row, so every response from it is the same whatever limit is asked.
+ */
+const PAGE_CURSOR = /^@(\d{1,9})$/;
+export const pageCursor = (offset: number) => `@${offset}`;
+export function pageCursorOffset(cursor: string | undefined): number | undefined {
+  const match = cursor === undefined ? null : PAGE_CURSOR.exec(cursor);
+  return match ? Number(match[1]) : undefined;
 }
 
 /**
  * Whether the models of a list are complete, as `/models/:id` would give them, so that they may
  * answer later lookups by id: without `nsfw=true` Civitai filters what a model carries.
  */
-export function carriesCompleteModels(params: Pick<ModelListParams, 'nsfw'>): boolean {
-  return params.nsfw === true;
+export function carriesCompleteModels(params: Pick<ModelListParams, 'nsfw' | 'baseModels' | 'supportsGeneration' | 'primaryFileOnly'>): boolean {
+  // baseModels and supportsGeneration narrow the versions upstream; primaryFileOnly the files here.
+  return params.nsfw === true && !params.baseModels?.length && params.supportsGeneration !== true && params.primaryFileOnly !== true;
 }
 
 export const NO_MODELS: StreamAnswer<UpstreamModel> = { items: [], nextCursor: undefined, more: false, total: 0 };
@@ -95,14 +225,24 @@ export function modelListQuery(params: ModelListParams): Array<[string, string]>
   if (params.query !== undefined) query.push(['query', params.query]);
   if (params.tag !== undefined) query.push(['tag', params.tag]);
   if (params.username !== undefined) query.push(['username', params.username]);
-  // Repeated, never a comma list: a comma list is a 400 upstream.
-  for (const type of params.types ?? []) query.push(['types', type]);
+  // Repeated, never a comma list: a comma list is a 400 upstream. checkpointType alone lets every
+  // other type through: asked without types, it means checkpoints of that kind.
+  const types = params.types ?? (params.checkpointType !== undefined ? ['Checkpoint'] : []);
+  for (const type of types) query.push(['types', type]);
   if (params.sort !== undefined) query.push(['sort', params.sort]);
   if (params.period !== undefined) query.push(['period', params.period]);
   if (params.rating !== undefined) query.push(['rating', String(params.rating)]);
   // Booleans are sent only when true: some upstream flags coerce "false" to true.
   if (params.nsfw) query.push(['nsfw', 'true']);
   if (params.ids?.length) query.push(['ids', params.ids.join(',')]);
+  for (const base of params.baseModels ?? []) query.push(['baseModels', base]);
+  if (params.checkpointType !== undefined) query.push(['checkpointType', params.checkpointType]);
+  for (const use of params.allowCommercialUse ?? []) query.push(['allowCommercialUse', use]);
+  if (params.supportsGeneration === true) query.push(['supportsGeneration', 'true']);
+  if (params.earlyAccess === true) query.push(['earlyAccess', 'true']);
+  if (params.archived === true) query.push(['archived', 'true']);
+  if (params.favorites === true) query.push(['favorites', 'true']);
+  if (params.hidden === true) query.push(['hidden', 'true']);
   return query;
 }
 

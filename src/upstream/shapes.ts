@@ -173,6 +173,8 @@ export const versionBaseSchema = z.object({
   files: z.array(fileSchema).nullish().transform((v) => v ?? []),
   images: z.array(imageSchema).nullish().transform((v) => v ?? []),
   downloadUrl: nullableString,
+  /** Only while an early-access window is active (list versions). */
+  earlyAccessDeadline: nullableString.optional(),
 });
 export type UpstreamVersionBase = z.output<typeof versionBaseSchema>;
 
@@ -238,6 +240,8 @@ export const modelSchema = z
     allowDifferentLicense: nullableBoolean,
     allowCommercialUse: commercialUse,
     supportsGeneration: nullableBoolean,
+    /** Distinct base models of its versions (live lists since 2026, before any narrowing); absent elsewhere. */
+    baseModels: z.array(z.string()).nullish().transform((v) => v ?? undefined),
     stats: modelStatsSchema,
     // Absent for models owned by the system user or a deleted user.
     creator: z

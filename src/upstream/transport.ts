@@ -24,6 +24,10 @@ export interface UpstreamRequest<T> {
   /** Path below the base URL, built from validated, percent-encoded parts: '/models/12'. */
   path: string;
   query?: ReadonlyArray<readonly [string, string]>;
+  /** GET unless said; a POST sends `body` as JSON (the by-hash batch). */
+  method?: 'GET' | 'POST';
+  /** The JSON body of a POST; part of what identifies the answer (see `cacheKeyOf`). */
+  body?: unknown;
   /** How long a successful answer may be kept: a list or a single entity. */
   cacheKind: 'list' | 'entity';
   parse: (body: unknown) => T;
@@ -39,6 +43,17 @@ export function targetOf(request: Pick<UpstreamRequest<unknown>, 'path' | 'query
   const query = [...(request.query ?? [])].sort(([a, x], [b, y]) => (a === b ? (x < y ? -1 : x > y ? 1 : 0) : a < b ? -1 : 1));
   const search = new URLSearchParams(query.map(([k, v]): [string, string] => [k, v])).toString();
   return search ? `${request.path}?${search}` : request.path;
+}
+
+/**
+ * What identifies an answer in the cache: the target, and for a POST its method and a hash of its
+ * JSON body, so two batches with other bodies never share an answer.
+ */
+export function cacheKeyOf(request: Pick<UpstreamRequest<unknown>, 'path' | 'query' | 'method' | 'body'>): string {
+  const target = targetOf(request);
+  if ((request.method ?? 'GET') === 'GET') return target;
+  const body = createHash('sha256').update(JSON.stringify(request.body ?? null)).digest('base64url');
+  return `${request.method} ${target} ${body}`;
 }
 
 export interface TransportOptions {
@@ -73,10 +88,16 @@ export function createTransport(options: TransportOptions): Transport {
   async function attempt<T>(request: UpstreamRequest<T>, target: string, credential: Credential): Promise<Delivery<T>> {
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'civitai-graphql' };
     if (credential.authorization) headers.authorization = credential.authorization;
+    const method = request.method ?? 'GET';
+    const init: RequestInit = { method, headers, signal: AbortSignal.timeout(options.timeoutMs), redirect: 'error' };
+    if (method === 'POST') {
+      headers['content-type'] = 'application/json';
+      init.body = JSON.stringify(request.body ?? null);
+    }
     let response: Response;
     let text: string;
     try {
-      response = await doFetch(base + target, { headers, signal: AbortSignal.timeout(options.timeoutMs), redirect: 'error' });
+      response = await doFetch(base + target, init);
       text = await response.text();
     } catch (error) {
       const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');

@@ -27,6 +27,8 @@ import { schema } from './schema/index.js';
 import { createUpstreamApi } from './upstream/index.js';
 import { credentialFor, type Credential } from './upstream/transport.js';
 import { createScaleOut, type ScaleOut } from './redis/index.js';
+import { createWarmFront, useWarmFrontLabels, type OperationLabels, type WarmFront } from './http/warm-front.js';
+import type { Counter, Histogram } from 'prom-client';
 import { createGatedFetch } from './redis/upstream-fetch.js';
 
 export const DEFAULT_QUERY = /* GraphQL */ `# Civitai through GraphQL. Press the play button, then explore with the Docs panel.
@@ -123,17 +125,37 @@ export function createErrorMask(logger: Logger) {
 }
 
 /**
- * Whole results of anonymous requests are cached too (The Guild's response cache), for as long
- * as list answers live: a warm repeat then skips execution entirely. Only anonymous ones, since
- * Civitai marks answers to a key private; never with a cost report, which describes one request.
+ * Whole results of requests without Authorization are cached too (The Guild's response cache),
+ * for as long as list answers live: a warm repeat then skips execution entirely. Those requests
+ * go upstream anonymously or all with the server's key, so they share one partition (keyed by
+ * the key's fingerprint); a client's own key never shares (Civitai marks answers to a key
+ * private); never with a cost report, which describes one request. The warm front
+ * (src/http/warm-front.ts) serves repeats of what this cache stored as bytes.
  */
+function wholeResultsCached(config: Config): boolean {
+  return config.cache.responseCacheEntries > 0 && config.cache.maxBytes > 0 && !config.reportCost;
+}
+
+/** Warm-front hits count as GraphQL requests (same labels as yoga's) and as response-cache hits. */
+function countWarmHits(metrics: Metrics) {
+  const requests = metrics.registry.getSingleMetric('graphql_envelop_request') as Counter | undefined;
+  const durations = metrics.registry.getSingleMetric('graphql_yoga_http_duration') as Histogram | undefined;
+  return (labels: OperationLabels, seconds: number, method: string) => {
+    const operation = { operationName: metrics.operationName(labels.operationName), operationType: labels.operationType };
+    requests?.inc(operation);
+    durations?.observe({ ...operation, method, statusCode: 200 }, seconds);
+    metrics.cacheLookup('response', 'hit');
+  };
+}
+
 function wholeResultCache(config: Config): Plugin[] {
-  if (config.cache.responseCacheEntries === 0 || config.cache.maxBytes === 0 || config.reportCost) return [];
-  const anonymous = (request: Request) => request.headers.get('authorization') === null && config.upstream.apiKey === undefined;
+  if (!wholeResultsCached(config)) return [];
+  // Requests without Authorization share one partition: anonymous, or the server's key (by its fingerprint).
+  const partition = (request: Request) => (request.headers.get('authorization') === null ? credentialOf(request, config).fingerprint : null);
   return [
     useResponseCache({
-      session: () => null,
-      enabled: (request) => anonymous(request) && request.headers.get(COST_HEADER) !== '1',
+      session: partition,
+      enabled: (request) => partition(request) !== null && request.headers.get(COST_HEADER) !== '1',
       ttl: config.cache.ttlMs.list,
       cache: createInMemoryCache({ max: config.cache.responseCacheEntries }),
     }),
@@ -169,6 +191,16 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
     }),
   });
 
+  const front: WarmFront | undefined = wholeResultsCached(config)
+    ? createWarmFront((req, res) => void yoga(req, res), {
+        endpoint: '/graphql',
+        ttlMs: config.cache.ttlMs.list,
+        partition: credentialFor(config.upstream.anonymousUsesServerKey ? config.upstream.apiKey : undefined).fingerprint,
+        maxEntries: config.cache.responseCacheEntries * 4,
+        maxBytes: Math.min(8 * 2 ** 20, config.cache.maxBytes),
+        onHit: countWarmHits(metrics),
+      })
+    : undefined;
   const yoga = createYoga<Record<string, never>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -189,6 +221,7 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
       ...consumerPlugins(config, 'before'),
       useQueryLimits(config.limits),
       ...wholeResultCache(config),
+      ...(front ? [useWarmFrontLabels(front)] : []),
       useUpstreamCost({ always: config.reportCost, logger }),
       useClosedErrors(logger),
       ...consumerPlugins(config, 'after'),
@@ -196,7 +229,7 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
     logging: false,
   });
 
-  const http = createHttpServer(limitRequestSize(yoga, { maxBytes: config.limits.maxRequestBytes }));
+  const http = createHttpServer(limitRequestSize(front?.listener ?? yoga, { maxBytes: config.limits.maxRequestBytes }));
   http.on('clientError', answerClientError);
   let closing: Promise<void> | undefined;
 

@@ -27,6 +27,8 @@ export interface Loaders {
   tagModelCount(name: string): Promise<number | null>;
   /** How each list may be paged upstream. */
   readonly paging: UpstreamPaging;
+  /** Starts these creator lookups now, not when DataLoader next dispatches (schema/prime.ts). */
+  primeCreators(usernames: readonly string[]): void;
 }
 
 const keyOfParams = (params: object) => JSON.stringify(params, Object.keys(params).sort());
@@ -52,6 +54,8 @@ export function createLoaders(api: UpstreamApi, scope: CallScope): Loaders {
     return answer;
   });
 
+  const creatorLookups = new Map<string, Promise<UpstreamCreator | null>>();
+  const creatorByUsername = new DataLoader<string, UpstreamCreator | null>(perKey((name: string) => api.findCreator(name, scope)), { cacheMap: creatorLookups });
   const tagByName = new DataLoader<string, UpstreamTag | null>(perKey((name: string) => api.findTag(name, scope)));
   return {
     paging: api.paging,
@@ -63,7 +67,15 @@ export function createLoaders(api: UpstreamApi, scope: CallScope): Loaders {
       return (await tagByName.load(name))?.modelCount ?? null;
     },
     modelVersionById: new DataLoader(perKey((id: number) => api.getModelVersion(id, scope))),
-    creatorByUsername: new DataLoader(perKey((name: string) => api.findCreator(name, scope))),
+    creatorByUsername,
+    primeCreators(usernames) {
+      for (const name of usernames) {
+        if (creatorLookups.has(name)) continue;
+        const lookup = api.findCreator(name, scope);
+        lookup.catch(() => undefined); // a failure reaches whoever loads it
+        creatorByUsername.prime(name, lookup);
+      }
+    },
     creatorPage: pageLoader((params: ListParams) => api.listCreators(params, scope)),
     tagPage: pageLoader((params: ListParams) => api.listTags(params, scope)),
   };

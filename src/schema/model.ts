@@ -6,6 +6,7 @@ import { modelConnection, type ModelFilters } from './connection.js';
 import { ASSUMED_ITEMS, connectionCost, lookupCalls, cost } from './cost.js';
 import { ModelTypeEnum, modelTypeOf, nodesOrErrors } from './enums.js';
 import { modelListArgs, modelListFilters } from './model-filters.js';
+import { creatorLookupsWanted, creatorsToPrime } from './prime.js';
 import { CreatorRef, ModelConnectionRef, ModelRef, ModelVersionRef, TagRef } from './refs.js';
 import * as valid from './validate.js';
 
@@ -99,7 +100,7 @@ builder.queryFields((t) => ({
         ...modelListArgs,
       },
       extensions: connectionCost('models'),
-      resolve: (_root, args, ctx) => {
+      resolve: async (_root, args, ctx, info) => {
         const filters: ModelFilters = {
           query: valid.optionalText('query', args.query),
           tag: valid.optionalText('tag', args.tag),
@@ -107,7 +108,10 @@ builder.queryFields((t) => ({
           rating: valid.rating(args.rating),
           ...modelListFilters(args),
         };
-        return modelConnection(ctx, args, filters);
+        const wanted = creatorLookupsWanted(info);
+        const page = await modelConnection(ctx, args, filters);
+        ctx.loaders.primeCreators(creatorsToPrime(page.edges.map((e) => e.node), wanted));
+        return page;
       },
     },
     ModelConnectionRef,

@@ -36,8 +36,15 @@ function topFrames(file: string, count: number): string[] {
     const key = `${frame.functionName || '(anonymous)'} ${where}${where ? `:${frame.lineNumber + 1}` : ''}`;
     self.set(key, (self.get(key) ?? 0) + dt);
   });
+  // Self time by package (the bundle a frame's script belongs to), for a coarse split.
+  const byPackage = new Map<string, number>();
+  for (const [key, t] of self) {
+    const where = key.slice(key.indexOf(' ') + 1);
+    const pkg = where === '' ? key : /^dist\//.test(where) ? 'our code (dist/)' : where.startsWith('node:') ? 'node internals' : (/^((@[^/]+\/)?[^/]+)\//.exec(where)?.[1] ?? key);
+    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + t);
+  }
   return [
-    `sampled ${(total / 1000).toFixed(0)} ms`,
+    `sampled ${(total / 1000).toFixed(0)} ms; by package: ${[...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([k, t]) => `${k.trim()} ${((100 * t) / total).toFixed(1)} %`).join(', ')}`,
     ...[...self].sort((a, b) => b[1] - a[1]).slice(0, count).map(([k, t]) => `${(t / 1000).toFixed(0).padStart(6)} ms ${((100 * t) / total).toFixed(1).padStart(5)} %  ${k}`),
   ];
 }

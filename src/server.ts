@@ -138,9 +138,12 @@ function wholeResultsCached(config: Config): boolean {
 
 /** Warm-front hits count as GraphQL requests (same labels as yoga's) and as response-cache hits. */
 function countWarmHits(metrics: Metrics) {
-  const requests = metrics.registry.getSingleMetric('graphql_envelop_request') as Counter | undefined;
-  const durations = metrics.registry.getSingleMetric('graphql_yoga_http_duration') as Histogram | undefined;
+  // Looked up at the first hit: the prometheus plugin registers them when yoga is built, after the front.
+  let requests: Counter | undefined;
+  let durations: Histogram | undefined;
   return (labels: OperationLabels, seconds: number, method: string) => {
+    requests ??= metrics.registry.getSingleMetric('graphql_envelop_request') as Counter | undefined;
+    durations ??= metrics.registry.getSingleMetric('graphql_yoga_http_duration') as Histogram | undefined;
     const operation = { operationName: metrics.operationName(labels.operationName), operationType: labels.operationType };
     requests?.inc(operation);
     durations?.observe({ ...operation, method, statusCode: 200 }, seconds);

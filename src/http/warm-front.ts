@@ -11,8 +11,9 @@
  *    If-Modified-Since (yoga's response cache answers 304 itself);
  *  - the key hashes everything the answer depends on: method, URL (path + query string), body
  *    bytes, the partition, and the request headers that change the answer or whether it is
- *    refused: Accept (response media type), Accept-Encoding (compression), Content-Type and the
- *    presence of each preflight header (CSRF), Origin (CORS headers), x-upstream-cost;
+ *    refused: Accept (response media type), Accept-Encoding (compression), Content-Type, the
+ *    fetch-metadata headers and the presence of each preflight header (CSRF), Origin (CORS
+ *    headers), x-upstream-cost (KEYED_HEADERS);
  *  - only answers the whole-result cache stored are kept: status 200, an ETag (the response
  *    cache sets ETag and Last-Modified exactly when it stores a result: no errors, a query), not
  *    streamed (@defer/@stream, SSE), no Set-Cookie;
@@ -70,6 +71,13 @@ export interface WarmFront {
   readonly size: number;
 }
 
+/**
+ * Request headers that change the answer or whether it is refused: media type, compression,
+ * CSRF (content type, fetch metadata), CORS (origin). A plugin that starts reading another
+ * request header must add it here, or a warm repeat would ignore it.
+ */
+const KEYED_HEADERS = ['accept', 'accept-encoding', 'content-type', 'origin', 'sec-fetch-site', 'sec-fetch-mode', 'sec-fetch-dest'];
+
 /** Response headers that belong to one response only, never stored. */
 const PER_RESPONSE = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', REQUEST_ID_HEADER]);
 const STREAMED = /^(multipart\/|text\/event-stream)/i;
@@ -92,7 +100,8 @@ export function warmKey(req: IncomingMessage, endpoint: string, partition: strin
   const cost = header(req, COST_HEADER);
   if (cost === '1') return undefined;
   const hash = createHash('sha256');
-  hash.update(`${method}\n${url}\n${partition}\n${header(req, 'accept')}\n${header(req, 'accept-encoding')}\n${header(req, 'content-type')}\n${header(req, 'origin')}\n${cost}\n`);
+  hash.update(`${method}\n${url}\n${partition}\n${cost}\n`);
+  for (const name of KEYED_HEADERS) hash.update(`${header(req, name)}\n`);
   for (const name of PREFLIGHT_HEADERS) hash.update(h[name] === undefined ? '0' : '1');
   const body = (req as IncomingMessage & { body?: Buffer }).body;
   if (body !== undefined) hash.update(body);
@@ -117,7 +126,11 @@ export function createWarmFront(next: RequestListener, options: WarmFrontOptions
     headers['content-length'] = entry.body.byteLength;
     res.writeHead(entry.status, headers);
     res.end(entry.body);
-    options.onHit?.(entry.labels, (performance.now() - started) / 1000, req.method ?? 'GET');
+    try {
+      options.onHit?.(entry.labels, (performance.now() - started) / 1000, req.method ?? 'GET');
+    } catch {
+      // Counting a hit must never fail the process; the answer is already written.
+    }
   }
 
   /** Lets `next` answer, keeping a copy of what it writes; stores it when it is a stored whole result. */

@@ -28,7 +28,7 @@ import { createUpstreamApi } from './upstream/index.js';
 import { credentialFor, type Credential } from './upstream/transport.js';
 import { createScaleOut, type ScaleOut } from './redis/index.js';
 import { createWarmFront, useWarmFrontLabels, type OperationLabels, type WarmFront } from './http/warm-front.js';
-import type { Counter, Histogram } from 'prom-client';
+import type { Histogram } from 'prom-client';
 import { createGatedFetch } from './redis/upstream-fetch.js';
 
 export const DEFAULT_QUERY = /* GraphQL */ `# Civitai through GraphQL. Press the play button, then explore with the Docs panel.
@@ -136,16 +136,17 @@ function wholeResultsCached(config: Config): boolean {
   return config.cache.responseCacheEntries > 0 && config.cache.maxBytes > 0 && !config.reportCost;
 }
 
-/** Warm-front hits count as GraphQL requests (same labels as yoga's) and as response-cache hits. */
+/**
+ * Warm-front hits count as HTTP requests (graphql_yoga_http_duration, same labels as yoga's) and
+ * as response-cache hits; like the response cache's own hits, they execute nothing, so they are
+ * not in graphql_envelop_request (operations executed).
+ */
 function countWarmHits(metrics: Metrics) {
-  // Looked up at the first hit: the prometheus plugin registers them when yoga is built, after the front.
-  let requests: Counter | undefined;
+  // Looked up at the first hit: the prometheus plugin registers it when yoga is built, after the front.
   let durations: Histogram | undefined;
   return (labels: OperationLabels, seconds: number, method: string) => {
-    requests ??= metrics.registry.getSingleMetric('graphql_envelop_request') as Counter | undefined;
     durations ??= metrics.registry.getSingleMetric('graphql_yoga_http_duration') as Histogram | undefined;
     const operation = { operationName: metrics.operationName(labels.operationName), operationType: labels.operationType };
-    requests?.inc(operation);
     durations?.observe({ ...operation, method, statusCode: 200 }, seconds);
     metrics.cacheLookup('response', 'hit');
   };

@@ -23,7 +23,7 @@
  *  - per-request headers are made again on each hit: `x-request-id` (the client's sane one or a
  *    new UUID), `public, max-age=<seconds left>` recomputed as useHttpCaching does, Date and
  *    Connection by node:http.
- * Hits are reported through `onHit` (server.ts counts them as requests and as response-cache hits).
+ * Hits are reported through `onHit` (server.ts counts them as HTTP requests and response-cache hits).
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, RequestListener, ServerResponse } from 'node:http';

@@ -69,19 +69,21 @@ describe('warm repeats served as stored bytes', () => {
     expect(await warmHits(stack.url)).toBe(1);
   });
 
-  test('when a named operation is served warm, then it is counted as a request of that operation', async ({ stack }) => {
+  test('when a named operation is served warm, then each answer is counted as an HTTP request of that operation, and no execution is', async ({ stack }) => {
     const named = 'query WarmCount { models(first: 3) { nodes { id } } }';
-    const count = async () => {
+    const count = async (metric: string) => {
       const text = await fetch(new URL('/metrics', stack.url)).then((r) => r.text());
-      const line = text.split('\n').find((l) => l.startsWith('graphql_envelop_request{') && l.includes('operationName="WarmCount"'));
+      const line = text.split('\n').find((l) => l.startsWith(`${metric}{`) && l.includes('operationName="WarmCount"'));
       return line ? Number(line.split(' ').at(-1)) : 0;
     };
     await post(stack.url, named);
-    const afterCold = await count();
+    const [http, executed] = [await count('graphql_yoga_http_duration_count'), await count('graphql_envelop_request')];
+    expect([http, executed]).toEqual([1, 1]);
     await post(stack.url, named);
     await post(stack.url, named);
     expect(await warmHits(stack.url)).toBe(2);
-    expect(await count()).toBe(afterCold + 2);
+    expect(await count('graphql_yoga_http_duration_count')).toBe(3);
+    expect(await count('graphql_envelop_request')).toBe(1);
   });
 
   test('when the client sends a request id, then a warm answer echoes it; without one, each warm answer gets its own', async ({ stack }) => {

@@ -30,6 +30,8 @@ import { schema } from './schema/index.js';
 import { createUpstreamApi } from './upstream/index.js';
 import { credentialFor, type Credential } from './upstream/transport.js';
 import { createScaleOut, type ScaleOut } from './redis/index.js';
+import { createWarmFront, useWarmFrontLabels, type OperationLabels, type WarmFront } from './http/warm-front.js';
+import type { Histogram } from 'prom-client';
 import { createGatedFetch } from './redis/upstream-fetch.js';
 
 export const DEFAULT_QUERY = /* GraphQL */ `# Civitai through GraphQL. Press the play button, then explore with the Docs panel.
@@ -126,17 +128,41 @@ export function createErrorMask(logger: Logger) {
 }
 
 /**
- * Whole results of anonymous requests are cached too (The Guild's response cache), for as long
- * as list answers live: a warm repeat then skips execution entirely. Only anonymous ones, since
- * Civitai marks answers to a key private; never with a cost report, which describes one request.
+ * Whole results of requests without Authorization are cached too (The Guild's response cache),
+ * for as long as list answers live: a warm repeat then skips execution entirely. Those requests
+ * go upstream anonymously or all with the server's key, so they share one partition (keyed by
+ * the key's fingerprint); a client's own key never shares (Civitai marks answers to a key
+ * private); never with a cost report, which describes one request. The warm front
+ * (src/http/warm-front.ts) serves repeats of what this cache stored as bytes.
  */
+function wholeResultsCached(config: Config): boolean {
+  return config.cache.responseCacheEntries > 0 && config.cache.maxBytes > 0 && !config.reportCost;
+}
+
+/**
+ * Warm-front hits count as HTTP requests (graphql_yoga_http_duration, same labels as yoga's) and
+ * as response-cache hits; like the response cache's own hits, they execute nothing, so they are
+ * not in graphql_envelop_request (operations executed).
+ */
+function countWarmHits(metrics: Metrics) {
+  // Looked up at the first hit: the prometheus plugin registers it when yoga is built, after the front.
+  let durations: Histogram | undefined;
+  return (labels: OperationLabels, seconds: number, method: string) => {
+    durations ??= metrics.registry.getSingleMetric('graphql_yoga_http_duration') as Histogram | undefined;
+    const operation = { operationName: metrics.operationName(labels.operationName), operationType: labels.operationType };
+    durations?.observe({ ...operation, method, statusCode: 200 }, seconds);
+    metrics.cacheLookup('response', 'hit');
+  };
+}
+
 function wholeResultCache(config: Config, store: SharedStore | undefined, metrics: Metrics): Plugin[] {
-  if (config.cache.responseCacheEntries === 0 || config.cache.maxBytes === 0 || config.reportCost) return [];
-  const anonymous = (request: Request) => request.headers.get('authorization') === null && config.upstream.apiKey === undefined;
+  if (!wholeResultsCached(config)) return [];
+  // Requests without Authorization share one partition: anonymous, or the server's key (by its fingerprint).
+  const partition = (request: Request) => (request.headers.get('authorization') === null ? credentialOf(request, config).fingerprint : null);
   return [
     useResponseCache({
-      session: () => null,
-      enabled: (request) => anonymous(request) && request.headers.get(COST_HEADER) !== '1',
+      session: partition,
+      enabled: (request) => partition(request) !== null && request.headers.get(COST_HEADER) !== '1',
       ttl: config.cache.ttlMs.list,
       // Our LRU over the shared tier rather than @envelop/response-cache-redis: that one waits
       // on Redis without a deadline and keeps entity sets for invalidation we never do.
@@ -182,6 +208,16 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
     }),
   });
 
+  const front: WarmFront | undefined = wholeResultsCached(config)
+    ? createWarmFront((req, res) => void yoga(req, res), {
+        endpoint: '/graphql',
+        ttlMs: config.cache.ttlMs.list,
+        partition: credentialFor(config.upstream.anonymousUsesServerKey ? config.upstream.apiKey : undefined).fingerprint,
+        maxEntries: config.cache.responseCacheEntries * 4,
+        maxBytes: Math.min(8 * 2 ** 20, config.cache.maxBytes),
+        onHit: countWarmHits(metrics),
+      })
+    : undefined;
   const yoga = createYoga<Record<string, never>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -221,6 +257,7 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
       ...consumerPlugins(config, 'before'),
       useQueryLimits(config.limits),
       ...wholeResultCache(config, scale.tier, metrics),
+      ...(front ? [useWarmFrontLabels(front)] : []),
       useUpstreamCost({ always: config.reportCost, logger }),
       useClosedErrors(logger),
       useErrorMetrics(metrics),
@@ -229,7 +266,7 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
     logging: false,
   });
 
-  const http = createHttpServer(limitRequestSize(yoga, { maxBytes: config.limits.maxRequestBytes }));
+  const http = createHttpServer(limitRequestSize(front?.listener ?? yoga, { maxBytes: config.limits.maxRequestBytes }));
   http.on('clientError', answerClientError);
   let closing: Promise<void> | undefined;
 

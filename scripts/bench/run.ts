@@ -3,7 +3,10 @@
  * (latency 0 and 50 ms, cold and warm), beside a bare yoga ceiling and, with --mesh, GraphQL Mesh
  * v1 + Hive Gateway (default and tuned) installed in .bench/ from ../shared/bench/mesh.
  * Prints a Markdown report and writes it to .bench/report.md. Options: --seconds N (default 5),
- * --connections N (default 10), --mesh, --memory (the 100k-requests RSS run).
+ * --connections N (default 10), --mesh, --memory (the 100k-requests RSS run), --speed (only the
+ * rows of issue 12 §2/§3: warm rows at 0 ms beside the raw-bytes floor and tuned Mesh, and cold S2
+ * one at a time at 50 ms). Every run ends with the raw-bytes rows (a bare node:http server
+ * writing our S1 and S2 answers from memory) and the warm ratios to it.
  */
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -24,6 +27,7 @@ const { values: options } = parseArgs({
     'memory-only': { type: 'boolean', default: false },
     replicas: { type: 'string' },
     rounds: { type: 'string' },
+    speed: { type: 'boolean', default: false },
   },
 });
 const SECONDS = positiveOption(options, 'seconds', 5);
@@ -91,7 +95,7 @@ function walk(url: string) {
   };
 }
 
-async function ours(fixture: Running, latency: number, cache: 'cold' | 'warm') {
+async function ours(fixture: Running, latency: number, cache: 'cold' | 'warm', only?: ReadonlySet<string>) {
   const env: Record<string, string> = { CIVITAI_API_URL: fixture.url, PORT: '0', LOG_LEVEL: 'warn', ...(cache === 'cold' ? { CACHE_MAX_BYTES: '0' } : {}) };
   const server = await start(process.execPath, SERVER, env);
   const origin = new URL(fixture.url).origin;
@@ -109,6 +113,7 @@ async function ours(fixture: Running, latency: number, cache: 'cold' | 'warm') {
       ['Mesh nested workload', () => hammer(server.url, JSON.stringify({ query: MESH_NESTED }), SECONDS, CONNECTIONS)],
     ];
     for (const [name, run] of scenarios) {
+      if (only && !only.has(name)) continue;
       if (cache === 'warm') await run().catch(() => undefined); // warm the cache once, unmeasured
       await measure(name, 'civitai-graphql', latency, cache, origin, server, run, command);
     }
@@ -143,7 +148,7 @@ function meshBodies(dir: string): Array<[string, string]> {
   ];
 }
 
-async function mesh(fixture: Running, latency: number) {
+async function mesh(fixture: Running, latency: number, modes: ReadonlyArray<'default' | 'tuned'> = ['default', 'tuned']) {
   const dir = join(out, 'mesh');
   if (!existsSync(join(dir, 'node_modules/.bin/hive-gateway'))) {
     cpSync(join(root, '../shared/bench/mesh'), dir, { recursive: true });
@@ -151,7 +156,7 @@ async function mesh(fixture: Running, latency: number) {
   }
   execSync('./node_modules/.bin/mesh-compose -o supergraph.graphql', { cwd: dir, env: { ...process.env, UPSTREAM_URL: fixture.url }, stdio: 'ignore' });
   const origin = new URL(fixture.url).origin;
-  for (const mode of ['default', 'tuned'] as const) {
+  for (const mode of modes) {
     const args = mode === 'tuned' ? ['supergraph', '-c', 'gateway.tuned.config.ts'] : ['supergraph', 'supergraph.graphql'];
     const port = 4200 + (mode === 'tuned' ? 1 : 0);
     const gateway = await start(join(dir, 'node_modules/.bin/hive-gateway'), [...args, '--host', '127.0.0.1', '--port', String(port)], {}, /http:\/\/[^\s]+|listening|Serving|Starting/i, dir);
@@ -166,6 +171,54 @@ async function mesh(fixture: Running, latency: number) {
       await gateway.stop();
     }
   }
+}
+
+/**
+ * The raw-bytes floor (issue 12 §2): our own warm S1 and S2 answers, fetched once, written from
+ * memory by a bare node:http server (scripts/bench/raw-bytes.ts).
+ */
+async function rawBytes(fixture: Running) {
+  const server = await start(process.execPath, SERVER, { CIVITAI_API_URL: fixture.url, PORT: '0', LOG_LEVEL: 'warn' });
+  const stored: Array<{ name: string; body: string; file: string; type: string }> = [];
+  try {
+    for (const [name, body] of [['S1 list of 20', JSON.stringify({ query: S1 })], ['S2 50-model page', S2_BODY]] as const) {
+      const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const file = join(out, `raw-${name.slice(0, 2).toLowerCase()}.bin`);
+      writeFileSync(file, Buffer.from(await response.arrayBuffer()));
+      stored.push({ name, body, file, type: response.headers.get('content-type') ?? 'application/json' });
+    }
+  } finally {
+    await server.stop();
+  }
+  for (const { name, body, file, type } of stored) {
+    const bare = await start(process.execPath, [...TSX, join(root, 'scripts/bench/raw-bytes.ts'), file, type], {});
+    try {
+      await measure(name, RAW, 0, 'memory', new URL(fixture.url).origin, bare, () => hammer(bare.url, body, SECONDS, CONNECTIONS), 'npm run bench (raw-bytes.ts)');
+    } finally {
+      await bare.stop();
+    }
+  }
+}
+
+const RAW = 'raw bytes (bare node:http)';
+
+/** Warm rows as a fraction of the raw-bytes floor, and our warm Mesh workloads against tuned Mesh's. */
+function ratios(): string[] {
+  const find = (name: string, target: string, latency: number, cache: string) => rows.find((r) => r.name === name && r.target === target && r.latency === latency && r.cache === cache)?.result.rps;
+  const lines: string[] = [];
+  const ratio = (label: string, a: number | undefined, b: number | undefined, unit: (x: number) => string) => {
+    if (a === undefined || b === undefined || b === 0) return;
+    lines.push(`| ${label} | ${a} / ${b} = **${unit(a / b)}** |`);
+  };
+  const percent = (x: number) => `${Math.round(x * 100)} %`;
+  const times = (x: number) => `${Math.round(x * 100) / 100}×`;
+  for (const latency of [0, 50]) {
+    ratio(`warm S1 / raw bytes (${latency} ms upstream)`, find('S1 list of 20', 'civitai-graphql', latency, 'warm'), find('S1 list of 20', RAW, 0, 'memory'), percent);
+    ratio(`warm S2 / raw bytes (${latency} ms upstream)`, find('S2 50-model page', 'civitai-graphql', latency, 'warm'), find('S2 50-model page', RAW, 0, 'memory'), percent);
+    ratio(`warm list workload, us / tuned Mesh without \`type\` (${latency} ms)`, find('Mesh list workload', 'civitai-graphql', latency, 'warm'), find('Mesh list workload without `type`', 'Mesh + Hive Gateway (tuned)', latency, 'warm'), times);
+    ratio(`warm nested workload, us / tuned Mesh (${latency} ms)`, find('Mesh nested workload', 'civitai-graphql', latency, 'warm'), find('Mesh nested workload', 'Mesh + Hive Gateway (tuned)', latency, 'warm'), times);
+  }
+  return lines.length ? ['', '| ratio | value |', '| --- | --- |', ...lines] : [];
 }
 
 async function memory(fixture: Running) {
@@ -207,14 +260,23 @@ async function main() {
     return;
   }
   try {
-    for (const latency of options['memory-only'] ? [] : [0, 50]) {
-      await fetch(`${new URL(fixture.url).origin}/__fixture/latency?ms=${latency}`, { method: 'POST' });
+    const setLatency = (ms: number) => fetch(`${new URL(fixture.url).origin}/__fixture/latency?ms=${ms}`, { method: 'POST' });
+    if (options.speed) {
+      await setLatency(0);
+      await ours(fixture, 0, 'warm', new Set(['S1 list of 20', 'S2 50-model page', 'Mesh list workload', 'Mesh nested workload']));
+      if (options.mesh) await mesh(fixture, 0, ['tuned']);
+      await setLatency(50);
+      await ours(fixture, 50, 'cold', new Set(['S2 one at a time']));
+    }
+    for (const latency of options['memory-only'] || options.speed ? [] : [0, 50]) {
+      await setLatency(latency);
       await ours(fixture, latency, 'cold');
       await ours(fixture, latency, 'warm');
       if (options.mesh) await mesh(fixture, latency);
     }
-    await fetch(`${new URL(fixture.url).origin}/__fixture/latency?ms=0`, { method: 'POST' });
-    if (!options['memory-only']) await ceiling(fixture);
+    await setLatency(0);
+    if (!options['memory-only']) await rawBytes(fixture);
+    if (!options['memory-only'] && !options.speed) await ceiling(fixture);
     if (options.memory || options['memory-only']) await memory(fixture);
   } finally {
     await fixture.stop();
@@ -225,6 +287,7 @@ async function main() {
     '| scenario | target | upstream latency | cache | req/s | p50 ms | p99 ms | upstream calls/op | peak RSS MB | errors | reproduce |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map((r) => `| ${r.name} | ${r.target} | ${r.latency} ms | ${r.cache} | ${r.result.rps} | ${r.result.p50} | ${r.result.p99} | ${r.callsPerOp} | ${r.peakRss} | ${r.result.errors} | \`${r.command}\` |`),
+    ...ratios(),
   ];
   writeFileSync(join(out, 'report.md'), `${lines.join('\n')}\n`);
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -34,6 +34,8 @@ export interface Loaders {
   imageById: DataLoader<number, UpstreamFeedImage | null>;
   /** A window of the images feed; `withMeta` is part of the key. */
   imagePage: DataLoader<ImageListParams, StreamAnswer<UpstreamFeedImage>, string>;
+  /** Starts these creator lookups now, not when DataLoader next dispatches (schema/prime.ts). */
+  primeCreators(usernames: readonly string[]): void;
 }
 
 const keyOfParams = (params: object) => JSON.stringify(params, Object.keys(params).sort());
@@ -59,6 +61,8 @@ export function createLoaders(api: UpstreamApi, scope: CallScope): Loaders {
     return answer;
   });
 
+  const creatorLookups = new Map<string, Promise<UpstreamCreator | null>>();
+  const creatorByUsername = new DataLoader<string, UpstreamCreator | null>(perKey((name: string) => api.findCreator(name, scope)), { cacheMap: creatorLookups });
   const imageById = new DataLoader(perKey((id: number) => api.getImage(id, scope)));
   const imagePage = pageLoader(async (params: ImageListParams) => {
     const answer = await api.listImages(params, scope);
@@ -79,7 +83,15 @@ export function createLoaders(api: UpstreamApi, scope: CallScope): Loaders {
     },
     modelVersionById: new DataLoader(perKey((id: number) => api.getModelVersion(id, scope))),
     modelVersionByHash: new DataLoader((hashes) => api.getVersionsByHash(hashes, scope), { cacheKeyFn: (hash) => hash.toUpperCase() }),
-    creatorByUsername: new DataLoader(perKey((name: string) => api.findCreator(name, scope))),
+    creatorByUsername,
+    primeCreators(usernames) {
+      for (const name of usernames) {
+        if (creatorLookups.has(name)) continue;
+        const lookup = api.findCreator(name, scope);
+        lookup.catch(() => undefined); // a failure reaches whoever loads it
+        creatorByUsername.prime(name, lookup);
+      }
+    },
     creatorPage: pageLoader((params: ListParams) => api.listCreators(params, scope)),
     tagPage: pageLoader((params: ListParams) => api.listTags(params, scope)),
     imageById,

@@ -8,6 +8,7 @@ import { ASSUMED_ITEMS, connectionCost, lookupCalls, cost } from './cost.js';
 import { ModelTypeEnum, modelTypeOf, nodesOrErrors } from './enums.js';
 import { MODEL_CONNECTION_COST, modelListArgs, modelListFilters } from './model-filters.js';
 import { CreatorRef, ImageConnectionRef, ImageRef, ModelConnectionRef, ModelRef, ModelVersionRef, TagRef } from './refs.js';
+import { creatorLookupsWanted, creatorsToPrime } from './prime.js';
 import * as valid from './validate.js';
 
 type ModelStats = NonNullable<UpstreamModel['stats']>;
@@ -116,7 +117,7 @@ builder.queryFields((t) => ({
         ...modelListArgs,
       },
       extensions: MODEL_CONNECTION_COST,
-      resolve: (_root, args, ctx) => {
+      resolve: async (_root, args, ctx, info) => {
         const filters: ModelFilters = {
           query: valid.optionalText('query', args.query),
           tag: valid.optionalText('tag', args.tag),
@@ -126,7 +127,10 @@ builder.queryFields((t) => ({
         };
         // Civitai ignores `ids` in a search: refuse the pair rather than drop one.
         if (filters.query !== undefined && filters.ids) throw new BadUserInputError('`ids` cannot be combined with `query`: Civitai ignores ids in a search.');
-        return modelConnection(ctx, args, filters);
+        const wanted = creatorLookupsWanted(info);
+        const page = await modelConnection(ctx, args, filters);
+        ctx.loaders.primeCreators(creatorsToPrime(page.edges.map((e) => e.node), wanted));
+        return page;
       },
     },
     ModelConnectionRef,

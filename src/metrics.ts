@@ -5,7 +5,8 @@
  * whoever knows the fact: every upstream request (`upstreamCall`, src/redis/upstream-fetch.ts),
  * each request's upstream cost (`inflightShare`, useMetrics), the cache tiers (`cacheLookup`:
  * 'local' = the in-process LRU of upstream answers, 'redis' = every lookup in the shared tier,
- * answers and whole results, 'response' = the whole-result cache, either level), the upstream
+ * answers and whole results, 'response' = the whole-result cache, either level, 'front' = warm
+ * repeats written as stored bytes before GraphQL runs), the upstream
  * gate (`rateLimitWait`).
  *
  * Every label value is bounded: a closed set, or a sanitised name of which only the first
@@ -17,7 +18,7 @@ import { ERROR_CODES } from './errors.js';
 export const METRIC_PREFIX = 'cgql_';
 const MAX_DISTINCT = 50;
 
-export type CacheTier = 'local' | 'redis' | 'response';
+export type CacheTier = 'local' | 'redis' | 'response' | 'front';
 export type CacheOutcome = 'hit' | 'miss' | 'stale' | 'error';
 export type UpstreamStatus = number | 'timeout' | 'network' | 'rate-limited';
 
@@ -82,7 +83,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   });
   const cacheLookups = new Counter({
     name: `${METRIC_PREFIX}cache_lookups_total`,
-    help: 'Cache lookups per tier (local LRU, shared Redis, whole results) and outcome',
+    help: 'Cache lookups per tier (local LRU, shared Redis, whole results, warm front) and outcome',
     labelNames: ['tier', 'outcome'] as const,
     registers: [registry],
   });

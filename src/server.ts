@@ -141,7 +141,7 @@ function wholeResultsCached(config: Config): boolean {
 
 /**
  * Warm-front hits count as HTTP requests (graphql_yoga_http_duration, same labels as yoga's) and
- * as response-cache hits; like the response cache's own hits, they execute nothing, so they are
+ * as warm-front hits (tier "front"); like the response cache's own hits, they execute nothing, so they are
  * not in graphql_envelop_request (operations executed).
  */
 function countWarmHits(metrics: Metrics) {
@@ -151,7 +151,7 @@ function countWarmHits(metrics: Metrics) {
     durations ??= metrics.registry.getSingleMetric('graphql_yoga_http_duration') as Histogram | undefined;
     const operation = { operationName: metrics.operationName(labels.operationName), operationType: labels.operationType };
     durations?.observe({ ...operation, method, statusCode: 200 }, seconds);
-    metrics.cacheLookup('response', 'hit');
+    metrics.cacheLookup('front', 'hit');
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * The warm path (src/http/warm-front.ts): a repeat of a cacheable request is answered with the
  * bytes of the first answer, before yoga, and only where the whole-result cache would have
- * answered it. Hits are observed on /metrics (`cgql_cache_lookups_total{tier="response"}`).
+ * answered it. Hits are observed on /metrics (`cgql_cache_lookups_total{tier="front"}`).
  */
 import { describe, expect } from 'vitest';
 import type { FixtureUpstream } from '../../fixture/index.js';
@@ -30,7 +30,7 @@ const post = (url: string, query: string, headers: Record<string, string> = {}) 
 /** Warm-front hits so far, from the server's /metrics. */
 async function warmHits(graphqlUrl: string): Promise<number> {
   const text = await fetch(new URL('/metrics', graphqlUrl)).then((r) => r.text());
-  const line = text.split('\n').find((l) => l.startsWith('cgql_cache_lookups_total{') && l.includes('tier="response"') && l.includes('outcome="hit"'));
+  const line = text.split('\n').find((l) => l.startsWith('cgql_cache_lookups_total{') && l.includes('tier="front"') && l.includes('outcome="hit"'));
   return line ? Number(line.split(' ').at(-1)) : 0;
 }
 

@@ -19,6 +19,12 @@ async function versionField<K extends 'createdAt' | 'updatedAt' | 'status' | 'ai
   return (await detailOf(ref, ctx))?.[key] ?? null;
 }
 
+/** The cost and resolver of a field that lists leave out: one by-id lookup, shared by all such fields of a version. */
+const fromDetail = <K extends 'createdAt' | 'updatedAt' | 'status' | 'air'>(key: K) => ({
+  extensions: cost({ calls: lookupCalls('modelVersion'), shares: 'versionDetail' }),
+  resolve: (ref: VersionRef, _args: unknown, ctx: Context) => versionField(ref, ctx, key),
+});
+
 type VersionStats = NonNullable<UpstreamVersion['stats']>;
 const VersionStatsRef = builder.objectRef<VersionStats>('ModelVersionStats').implement({
   description: 'Engagement counts of a version. Any may be null.',
@@ -52,15 +58,13 @@ builder.node(ModelVersionRef, {
       type: 'DateTime',
       nullable: true,
       description: 'When the version was created. Lists omit it, so reading it from a list costs one lookup per version.',
-      extensions: cost({ calls: lookupCalls('modelVersion'), shares: 'versionDetail' }),
-      resolve: (ref, _args, ctx) => versionField(ref, ctx, 'createdAt'),
+      ...fromDetail('createdAt'),
     }),
     updatedAt: t.field({
       type: 'DateTime',
       nullable: true,
       description: 'When the version was last updated. Lists omit it, so reading it from a list costs one lookup per version.',
-      extensions: cost({ calls: lookupCalls('modelVersion'), shares: 'versionDetail' }),
-      resolve: (ref, _args, ctx) => versionField(ref, ctx, 'updatedAt'),
+      ...fromDetail('updatedAt'),
     }),
     publishedAt: t.field({
       type: 'DateTime',
@@ -71,14 +75,12 @@ builder.node(ModelVersionRef, {
     status: t.string({
       nullable: true,
       description: 'Publication status (Published for everything public).',
-      extensions: cost({ calls: lookupCalls('modelVersion'), shares: 'versionDetail' }),
-      resolve: (ref, _args, ctx) => versionField(ref, ctx, 'status'),
+      ...fromDetail('status'),
     }),
     air: t.string({
       nullable: true,
       description: 'The AI Resource Name, e.g. "urn:air:sdxl:checkpoint:civitai:827184@2514310".',
-      extensions: cost({ calls: lookupCalls('modelVersion'), shares: 'versionDetail' }),
-      resolve: (ref, _args, ctx) => versionField(ref, ctx, 'air'),
+      ...fromDetail('air'),
     }),
     downloadUrl: t.string({
       nullable: true,

@@ -34,6 +34,7 @@ import { createWarmFront, useWarmFrontLabels, type OperationLabels, type WarmFro
 import type { Histogram } from 'prom-client';
 import { createGatedFetch } from './redis/upstream-fetch.js';
 import { boundedParserCaches } from './plugins/bounded-caches.js';
+import { useRequestShape } from './plugins/useRequestShape.js';
 
 export const DEFAULT_QUERY = /* GraphQL */ `# Civitai through GraphQL. Press the play button, then explore with the Docs panel.
 query TopModels {
@@ -257,6 +258,8 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
       useHealth(() => ({ draining, redis: scale.redis?.state() ?? 'off' })),
       ...useMetrics(metrics, { token: config.metricsToken }),
       useCsrfPrevention(),
+      // Malformed GET parameters, over-deep variables, mutations: coded refusals, not 500s.
+      useRequestShape(),
       ...consumerPlugins(config, 'before'),
       useQueryLimits(config.limits),
       ...wholeResultCache(config, scale.tier, metrics),

@@ -33,6 +33,8 @@ import { createScaleOut, type ScaleOut } from './redis/index.js';
 import { createWarmFront, useWarmFrontLabels, type OperationLabels, type WarmFront } from './http/warm-front.js';
 import type { Histogram } from 'prom-client';
 import { createGatedFetch } from './redis/upstream-fetch.js';
+import { boundedParserCaches } from './plugins/bounded-caches.js';
+import { useRequestShape } from './plugins/useRequestShape.js';
 
 export const DEFAULT_QUERY = /* GraphQL */ `# Civitai through GraphQL. Press the play button, then explore with the Docs panel.
 query TopModels {
@@ -230,6 +232,8 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
     // Our own guard (limitRequestSize) counts the bytes first; yoga's agrees with it.
     maxRequestBodySize: config.limits.maxRequestBytes,
     multipart: false,
+    // Parsed documents by query text, bounded in bytes (yoga's default keeps 1,024 of any size).
+    parserAndValidationCache: boundedParserCaches(),
     // The order matters. Yoga runs each hook kind (onRequest, onRequestParse, onParams, …,
     // onResultProcess, onResponse) through these plugins in this order, after its own (CORS,
     // GraphiQL, request parsers) and before its checks (method, mutation over GET, masking):
@@ -254,6 +258,8 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
       useHealth(() => ({ draining, redis: scale.redis?.state() ?? 'off' })),
       ...useMetrics(metrics, { token: config.metricsToken }),
       useCsrfPrevention(),
+      // Malformed GET parameters, over-deep variables, mutations: coded refusals, not 500s.
+      useRequestShape(),
       ...consumerPlugins(config, 'before'),
       useQueryLimits(config.limits),
       ...wholeResultCache(config, scale.tier, metrics),

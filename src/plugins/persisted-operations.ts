@@ -11,9 +11,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createInMemoryAPQStore, useAPQ } from '@graphql-yoga/plugin-apq';
+import { useAPQ } from '@graphql-yoga/plugin-apq';
 import { defaultExtractPersistedOperationId, usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import type { Plugin } from 'graphql-yoga';
+import { boundedApqStore } from './bounded-caches.js';
 
 export type PersistedOperationsMode = 'off' | 'apq' | 'trusted';
 
@@ -49,8 +50,9 @@ export function loadTrustedDocuments(path: string = defaultManifestPath()): Map<
 export function usePersistedOperationsMode(mode: PersistedOperationsMode, manifestPath?: string): Plugin[] {
   if (mode === 'off') return [];
   if (mode === 'apq') {
-    // Apollo keeps a hash for the life of its client; an hour here, then it re-sends the text once.
-    return [useAPQ({ store: createInMemoryAPQStore({ max: 1000, ttl: 3_600_000 }) })];
+    // Apollo keeps a hash for the life of its client; an hour here (or until the store's byte
+    // bound evicts it), then it re-sends the text once.
+    return [useAPQ({ store: boundedApqStore() })];
   }
   const documents = loadTrustedDocuments(manifestPath);
   return [

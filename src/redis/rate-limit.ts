@@ -63,6 +63,13 @@ export const openUpstreamGate: UpstreamGate = {
 };
 
 const MAX_LOCAL_HOLDS = 1_000;
+/**
+ * Longest hold-off one 429 can impose. Civitai's Retry-After is trusted up to this: a bogus or
+ * absurd one (`99999999999999999999`, a date in 9999) would otherwise refuse every uncached call
+ * of that credential until the process restarts. Past it, one call goes out again and a renewed
+ * 429 holds off once more, so a genuine long back-off costs one upstream call per cap.
+ */
+export const MAX_HOLD_OFF_MS = 60_000;
 const HOLD_PREFIX = 'ho:';
 
 function isRes(value: unknown): value is RateLimiterRes {
@@ -110,8 +117,9 @@ export function createUpstreamGate(options: UpstreamGateOptions): UpstreamGate {
 
   return {
     heldUntil,
-    holdOff(fingerprint, ms) {
-      if (!(ms > 0)) return;
+    holdOff(fingerprint, asked) {
+      if (!(asked > 0)) return;
+      const ms = Math.min(asked, MAX_HOLD_OFF_MS);
       const until = now() + ms;
       holdLocally(fingerprint, until);
       // Last writer wins: each 429 carries Civitai's freshest Retry-After.

@@ -10,9 +10,6 @@ import type { ImageFilters } from './connection.js';
 import { ImageNsfwEnum, ImageSortEnum, MediaTypeEnum, PeriodEnum, UNKNOWN } from './enums.js';
 import * as valid from './validate.js';
 
-/** Most base models one feed may filter on. */
-const MAX_BASE_MODELS = 50;
-
 export const imageFeedArgs = builder.args((t) => ({
   sort: t.field({
     type: ImageSortEnum,
@@ -22,7 +19,7 @@ export const imageFeedArgs = builder.args((t) => ({
   period: t.field({ type: PeriodEnum, description: 'Only images posted within this window (default ALL_TIME).' }),
   nsfw: t.field({ type: ImageNsfwEnum, description: 'The content levels to include (default NONE: PG only).' }),
   baseModels: t.stringList({
-    description: 'Only images made with one of these base models (e.g. "SDXL 1.0"). A name Civitai does not know is refused with the list of those it does.',
+    description: 'Only images made with one of these base models (e.g. "SDXL 1.0"; at most 50). A name Civitai does not know is refused with the list of those it does.',
   }),
   type: t.field({ type: MediaTypeEnum, description: 'Only this kind of media.' }),
 }));
@@ -38,11 +35,7 @@ interface ImageFeedArgs {
 /** The upstream filters of `imageFeedArgs`, validated before any call. */
 export function imageFeedFilters(args: ImageFeedArgs): ImageFilters {
   if (args.type === UNKNOWN) throw new BadUserInputError('`type` cannot filter on UNKNOWN: name IMAGE, VIDEO or AUDIO.');
-  let baseModels: string[] | undefined;
-  if (args.baseModels && args.baseModels.length > 0) {
-    if (args.baseModels.length > MAX_BASE_MODELS) throw new BadUserInputError(`\`baseModels\` can name at most ${MAX_BASE_MODELS} base models.`);
-    baseModels = [...new Set(args.baseModels.map((b) => valid.name('baseModels', b)))].sort();
-  }
+  const baseModels = valid.baseModelNames(args.baseModels)?.sort();
   return {
     sort: args.sort ?? undefined,
     period: args.period ?? undefined,

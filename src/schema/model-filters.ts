@@ -18,7 +18,7 @@ export const modelListArgs = builder.args((t) => ({
   nsfw: t.boolean({ description: 'Include NSFW models and images (default false: PG-level models only, with their PG images).' }),
   baseModels: t.stringList({
     description:
-      'Only models with a version for one of these base models (exact names such as "SDXL 1.0"; an unknown name matches nothing). Their `modelVersions` then hold only those versions. Not served by a 2022-style upstream (BAD_USER_INPUT).',
+      'Only models with a version for one of these base models (exact names such as "SDXL 1.0"; an unknown name matches nothing; at most 50). Their `modelVersions` then hold only those versions. Not served by a 2022-style upstream (BAD_USER_INPUT).',
   }),
   checkpointType: t.field({
     type: CheckpointTypeEnum,
@@ -77,7 +77,7 @@ export function modelListFilters(args: ModelListArgs, hasKey: boolean): ModelFil
   if (args.checkpointType != null && types && !types.includes('Checkpoint')) {
     throw new BadUserInputError('`checkpointType` filters checkpoints: include CHECKPOINT in `types`, or leave `types` out.');
   }
-  const baseModels = args.baseModels?.map((b, i) => valid.name(`baseModels[${i}]`, b));
+  const baseModels = valid.baseModelNames(args.baseModels);
   if (args.ids != null && (args.ids.length === 0 || args.ids.length > 100)) {
     throw new BadUserInputError(`\`ids\` must hold 1 to 100 ids, got ${args.ids.length}.`);
   }
@@ -87,7 +87,7 @@ export function modelListFilters(args: ModelListArgs, hasKey: boolean): ModelFil
     sort: args.sort ?? undefined,
     period: args.period ?? undefined,
     nsfw: args.nsfw ?? undefined,
-    baseModels: baseModels?.length ? [...new Set(baseModels)] : undefined,
+    baseModels,
     checkpointType: args.checkpointType ?? undefined,
     primaryFileOnly: onlyTrue(args.primaryFileOnly),
     allowCommercialUse: args.allowCommercialUse?.length ? [...new Set(args.allowCommercialUse)] : undefined,

@@ -15,6 +15,16 @@ export function name(argument: string, value: string): string {
   return value;
 }
 
+/** Most base models one list may filter on (a longer list only makes an over-long upstream URL). */
+export const MAX_BASE_MODELS = 50;
+
+/** A `baseModels` filter: each a valid name, at most MAX_BASE_MODELS, duplicates dropped; undefined when empty. */
+export function baseModelNames(values: readonly string[] | null | undefined): string[] | undefined {
+  if (!values || values.length === 0) return undefined;
+  if (values.length > MAX_BASE_MODELS) throw new BadUserInputError(`\`baseModels\` can name at most ${MAX_BASE_MODELS} base models.`);
+  return [...new Set(values.map((b, i) => name(`baseModels[${i}]`, b)))];
+}
+
 /** An optional filter: null or blank means "no filter". */
 export function optionalText(argument: string, value: string | null | undefined): string | undefined {
   if (value == null || value.trim() === '') return undefined;

@@ -10,6 +10,7 @@ import {
 import { maxCallsForWindow } from '../../src/pagination/bounds.js';
 import { estimateUpstreamCalls } from '../../src/plugins/query-cost.js';
 import { schema } from '../../src/schema/index.js';
+import { MAX_BASE_MODELS } from '../../src/schema/validate.js';
 import { LOCAL_FILTER_EXTRA_CALLS, MAX_MODELS_LIMIT } from '../../src/upstream/models.js';
 import { codes, type GraphQLResponse } from '../helpers/execute.js';
 import { test, type Stack } from '../helpers/stack.js';
@@ -53,6 +54,16 @@ describe('model filters Civitai applies', () => {
     expect(nodes(result).every((m) => m.modelVersions.every((v) => ['SDXL 1.0', 'Pony'].includes(v.baseModel ?? '')))).toBe(true);
     expect(sent(stack)[0]?.getAll('baseModels').sort()).toEqual(['Pony', 'SDXL 1.0']);
     expect(stack.fixture.calls()).toBeLessThanOrEqual(planned({ first: 30 }));
+  });
+
+  test('when baseModels names more than MAX_BASE_MODELS, then BAD_USER_INPUT before any call (no over-long upstream URL)', async ({ stack }) => {
+    const many = Array.from({ length: MAX_BASE_MODELS + 1 }, (_v, k) => `Base ${k}`);
+    const refused = await run(stack, { first: 5, baseModels: many });
+    expect(codes(refused)).toEqual(['BAD_USER_INPUT']);
+    expect(refused.data).toEqual({ models: null });
+    expect(stack.fixture.calls()).toBe(0);
+    const allowed = await run(stack, { first: 5, baseModels: many.slice(0, MAX_BASE_MODELS) });
+    expect(allowed.errors).toBeUndefined();
   });
 
   test('when checkpointType is asked without types, then only checkpoints of that kind come; with other types but not CHECKPOINT, BAD_USER_INPUT before any call', async ({ stack }) => {

@@ -38,6 +38,9 @@ const envSchema = z.object({
   RESPONSE_CACHE_ENTRIES: int(20, 0, 100_000),
   REPORT_COST: bool(false),
   SHUTDOWN_GRACE_MS: int(10_000, 0, 120_000),
+  HEADERS_TIMEOUT_MS: int(10_000, 100, 120_000),
+  REQUEST_TIMEOUT_MS: int(30_000, 100, 600_000),
+  MAX_CONNECTIONS: int(1_000, 1, 1_000_000),
   MAX_REQUEST_BYTES: int(100_000, 1_000, 10_000_000),
   MAX_TOKENS: int(2_000, 50, 100_000),
   MAX_DEPTH: int(12, 2, 100),
@@ -70,6 +73,11 @@ export interface Config {
     readonly port: number;
     readonly host: string;
     readonly shutdownGraceMs: number;
+    /** How long a client may take to send its headers, and its whole request, before 408 and close. */
+    readonly headersTimeoutMs: number;
+    readonly requestTimeoutMs: number;
+    /** Open connections at most; more are refused at accept. */
+    readonly maxConnections: number;
     /** Origins allowed by CORS; undefined = any origin (never with credentials). */
     readonly corsOrigins: readonly string[] | undefined;
     /** On close(), how long /readyz says 503 while requests are still accepted. */
@@ -135,6 +143,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       port: e.PORT,
       host: e.HOST,
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+      headersTimeoutMs: Math.min(e.HEADERS_TIMEOUT_MS, e.REQUEST_TIMEOUT_MS),
+      requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+      maxConnections: e.MAX_CONNECTIONS,
       shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
       corsOrigins: e.CORS_ORIGINS === undefined || e.CORS_ORIGINS.includes('*') ? undefined : e.CORS_ORIGINS,
     },

@@ -272,7 +272,18 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
     logging: false,
   });
 
-  const http = createHttpServer(limitRequestSize(front?.listener ?? yoga, { maxBytes: config.limits.maxRequestBytes }));
+  // A slow or stalled client (headers or body trickled, or never finished) is answered 408 and
+  // closed after these times, checked every second, so it cannot hold a socket and its buffered
+  // bytes for Node's default five minutes; connections beyond MAX_CONNECTIONS are refused.
+  const http = createHttpServer(
+    {
+      headersTimeout: config.server.headersTimeoutMs,
+      requestTimeout: config.server.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, config.server.headersTimeoutMs),
+    },
+    limitRequestSize(front?.listener ?? yoga, { maxBytes: config.limits.maxRequestBytes }),
+  );
+  http.maxConnections = config.server.maxConnections;
   http.on('clientError', answerClientError);
   let closing: Promise<void> | undefined;
 

@@ -7,7 +7,7 @@
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { MaxTokensParserWLexer } from '@escape.tech/graphql-armor-max-tokens';
-import { GraphQLError, type DocumentNode } from 'graphql';
+import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
 import { QueryTooCostlyError } from '../errors.js';
@@ -21,7 +21,44 @@ export interface QueryLimits {
   maxUpstreamCalls: number;
 }
 
+/** How many admitted documents (token count) and plans per document the plugin remembers. */
+const REMEMBERED = 500;
+/** Only short texts are remembered, so what is kept stays small (at most ~500 × 16 KB). */
+const MAX_REMEMBERED_CHARS = 16_384;
+
+/**
+ * The planned calls of (document, operation, variables), remembered per parsed document: yoga's
+ * parse cache hands back the same DocumentNode for the same text, so a repeat with the same
+ * variables skips the plan walk. The plan is a pure function of these and the (fixed) schema.
+ */
+function plannedCalls(): (schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, operationName: string | null | undefined) => number {
+  const byDocument = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, number>>>();
+  return (schema, document, variables, operationName) => {
+    let documents = byDocument.get(schema);
+    if (!documents) byDocument.set(schema, (documents = new WeakMap()));
+    let plans = documents.get(document);
+    if (!plans) documents.set(document, (plans = new Map()));
+    let key: string;
+    try {
+      key = JSON.stringify([operationName ?? null, variables]);
+    } catch {
+      return estimateUpstreamCalls(schema, document, variables, operationName);
+    }
+    let planned = plans.get(key);
+    if (planned === undefined) {
+      planned = estimateUpstreamCalls(schema, document, variables, operationName);
+      if (key.length > MAX_REMEMBERED_CHARS) return planned;
+      if (plans.size >= REMEMBERED) plans.delete(plans.keys().next().value as string);
+      plans.set(key, planned);
+    }
+    return planned;
+  };
+}
+
 export function useQueryLimits(limits: QueryLimits): Plugin {
+  /** Sources already counted within the limit: a repeat is not lexed a second time. */
+  const withinTokens = new Set<string>();
+  const plan = plannedCalls();
   const rejectWith = (limit: string, message: string) => [
     (context: { reportError(error: GraphQLError): void } | null) =>
       context?.reportError(new QueryTooCostlyError(message, { limit })),
@@ -31,6 +68,8 @@ export function useQueryLimits(limits: QueryLimits): Plugin {
   };
   return {
     onParse({ params }) {
+      const source = typeof params.source === 'string' ? params.source : params.source.body;
+      if (withinTokens.has(source)) return;
       // graphql-armor's parser counts tokens as it reads them and calls onReject at the first one
       // past the limit: throwing there stops it. Checked in this hook rather than by replacing the
       // parse function (maxTokensPlugin), so the rejection stays a request error, not a parse
@@ -41,7 +80,11 @@ export function useQueryLimits(limits: QueryLimits): Plugin {
       } catch (error) {
         if (error instanceof QueryTooCostlyError) throw error;
         // A syntax error is reported by the parse that follows.
+        return;
       }
+      if (source.length > MAX_REMEMBERED_CHARS) return;
+      if (withinTokens.size >= REMEMBERED) withinTokens.delete(withinTokens.values().next().value as string);
+      withinTokens.add(source);
     },
     onValidate({ addValidationRule }) {
       addValidationRule(
@@ -60,7 +103,7 @@ export function useQueryLimits(limits: QueryLimits): Plugin {
       );
     },
     onExecute({ args, setResultAndStopExecution }) {
-      const planned = estimateUpstreamCalls(args.schema, args.document as DocumentNode, (args.variableValues ?? {}) as Record<string, unknown>, args.operationName);
+      const planned = plan(args.schema, args.document as DocumentNode, (args.variableValues ?? {}) as Record<string, unknown>, args.operationName);
       const budget = (args.contextValue as Partial<Context> | undefined)?.budget;
       if (budget) budget.planned = planned;
       if (planned > limits.maxUpstreamCalls) {

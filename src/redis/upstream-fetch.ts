@@ -47,14 +47,32 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+const ABSOLUTE = /^https?:\/\/[^/?#\\]*(\/[\x21-\x22\x24\x26-\x3e\x40-\x5b\x5d-\x7e]*)?(?:[?#]|$)/i;
+
+/** The path of a request URL; the transport's plain absolute URLs are read without building a URL (41 per cold models page). */
+export function pathnameOf(input: string | URL | Request): string {
+  const url = input instanceof Request ? input.url : String(input);
+  const simple = ABSOLUTE.exec(url);
+  if (simple && !simple[1]?.includes('/.')) return simple[1] ?? '/';
+  return new URL(url).pathname;
+}
+
+/** The Authorization header a request carries, read from a plain header record without building Headers. */
+export function authorizationOf(input: string | URL | Request, init: RequestInit | undefined): string | undefined {
+  const given = init?.headers;
+  if (given !== undefined && given !== null && typeof given === 'object' && !Array.isArray(given) && !(given instanceof Headers)) {
+    for (const [name, value] of Object.entries(given as Record<string, string>)) if (name.toLowerCase() === 'authorization') return value;
+    return undefined;
+  }
+  return new Headers(given ?? (input instanceof Request ? input.headers : undefined)).get('authorization') ?? undefined;
+}
+
 export function createGatedFetch(options: GatedFetchOptions): typeof fetch {
   const doFetch = options.fetch ?? fetch;
   const { gate, metrics } = options;
   return async (input, init) => {
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    const route = upstreamRoute(url.pathname);
-    const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
-    const fingerprint = options.fingerprintOf(headers.get('authorization') ?? undefined);
+    const route = upstreamRoute(pathnameOf(input));
+    const fingerprint = options.fingerprintOf(authorizationOf(input, init));
     try {
       await gate.acquire(fingerprint, options.maxWaitMs);
     } catch (error) {

@@ -18,6 +18,7 @@ import { estimateUpstreamCalls } from '../../src/plugins/query-cost.js';
 import { schema } from '../../src/schema/index.js';
 import { encodeNodeId } from '../../src/schema/global-id.js';
 import { test, type Stack } from '../helpers/stack.js';
+import { prng, type Prng } from '../../fixture/prng.js';
 
 /**
  * The cost plan is an upper bound: random queries generated from the schema (fragments, inline
@@ -33,23 +34,7 @@ const RUNS = Number(process.env.COST_RUNS ?? 150);
 test.override({ stackOptions: { env: { CACHE_MAX_BYTES: '0', RESPONSE_CACHE_ENTRIES: '0' } } });
 const it = test;
 
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-  return {
-    next,
-    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
-    chance: (p: number) => next() < p,
-    pick: <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T,
-  };
-}
-type Rng = ReturnType<typeof prng>;
+type Rng = Prng;
 
 interface Generated {
   query: string;

@@ -5,6 +5,7 @@ import { createCursorCodec, scopeOf, type Position } from '../../../src/paginati
 import { PaginationInputError } from '../../../src/pagination/errors.js';
 import { offsetWindow, type OffsetSource } from '../../../src/pagination/offset-window.js';
 import { streamWindow, type StreamAnswer, type StreamSource } from '../../../src/pagination/stream-window.js';
+import { prng, type Prng } from '../../../fixture/prng.js';
 
 /**
  * Whatever a cursor says, one window makes at most maxCallsForWindow(size, maxLimit) upstream
@@ -15,20 +16,7 @@ import { streamWindow, type StreamAnswer, type StreamSource } from '../../../src
 const CURSORS = createCursorCodec('a-test-secret-of-at-least-32-characters!').scoped(scopeOf(['bounds']));
 
 /** Deterministic PRNG (mulberry32): a failure names its seed and repeats. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T;
-  return { next, int, pick };
-}
-type Random = ReturnType<typeof random>;
+type Random = Prng;
 
 const MAX_LIMIT = 100;
 
@@ -129,7 +117,7 @@ describe('a window never makes more upstream calls than maxCallsForWindow, whate
   for (const mode of ['live', 'search', '2022'] as const) {
     for (const [name, hidden] of HIDDEN) {
       it(`when 300 random signed positions page a ${mode} cursor upstream (${name}), then every window stays within its bound`, async () => {
-        const r = random(mode.length * 1000 + name.length);
+        const r = prng(mode.length * 1000 + name.length);
         const up = streamUpstream(r.pick([0, 5, 250, 3000, 2_000_000]), hidden, mode);
         const outcomes = { served: 0, refused: 0 };
         for (let n = 0; n < 300; n++) {
@@ -177,7 +165,7 @@ describe('a window never makes more upstream calls than maxCallsForWindow, whate
   for (const maxLimit of [10, 200]) {
     for (const maxEnd of [null, 1000]) {
       it(`when 400 random signed positions page a numbered upstream (maxLimit ${maxLimit}, page-mode end ${maxEnd}), then every window stays within its bound`, async () => {
-        const r = random(maxLimit + (maxEnd ?? 7));
+        const r = prng(maxLimit + (maxEnd ?? 7));
         const up = offsetUpstream(r.pick([0, 37, 5000]), maxLimit, maxEnd, r.next() < 0.5);
         for (let n = 0; n < 400; n++) {
           const args = anyArgs(r, CURSORS.encode(anyPosition(r)));

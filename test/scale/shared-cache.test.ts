@@ -6,18 +6,10 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createFixtureUpstream, type FixtureUpstream } from '../../fixture/index.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
-import { createServer, type CivitaiGraphQLServer } from '../../src/server.js';
-import { createClient, type GraphQLClient } from '../helpers/execute.js';
 import { metricValue, scrape } from '../helpers/prometheus.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
+import { startReplicas, type Replica } from '../helpers/fleet.js';
 
-interface Replica {
-  server: CivitaiGraphQLServer;
-  url: string;
-  client: GraphQLClient;
-}
 
 const CURSOR_SECRET = 'replicas-share-this-cursor-secret-0123456789';
 let redis: TestRedis;
@@ -45,25 +37,7 @@ afterAll(async () => {
 });
 
 async function startFleet(n: number, env: Record<string, string> = {}): Promise<Replica[]> {
-  const config = loadConfig({
-    CIVITAI_API_URL: fixture.url,
-    LOG_LEVEL: 'silent',
-    UPSTREAM_TIMEOUT_MS: '5000',
-    REDIS_URL: redis.url,
-    // behaviour, not speed: a busy machine must not turn a Redis answer into a miss
-    REDIS_TIMEOUT_MS: '1000',
-    REDIS_PREFIX: `shared-${Math.random().toString(36).slice(2, 8)}:`,
-    CURSOR_SECRET,
-    ...env,
-  });
-  fleet = await Promise.all(
-    Array.from({ length: n }, async () => {
-      const server = createServer({ config, logger: createLogger('silent') });
-      const { url } = await server.listen(0, '127.0.0.1');
-      return { server, url, client: createClient(url) };
-    }),
-  );
-  for (const r of fleet) expect(await r.server.scale.redis!.ready(5_000)).toBe(true);
+  fleet = await startReplicas(n, fixture.url, redis.url, { CURSOR_SECRET, ...env });
   return fleet;
 }
 

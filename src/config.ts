@@ -36,6 +36,7 @@ const envSchema = z.object({
   CACHE_TTL_NOT_FOUND_MS: int(30_000, 0, 86_400_000),
   CACHE_STALE_MS: int(30_000, 0, 86_400_000),
   RESPONSE_CACHE_ENTRIES: int(20, 0, 100_000),
+  CLIENT_MEMORY_BYTES: int(32 * 1024 * 1024, 1024 * 1024, 4 * 1024 * 1024 * 1024),
   REPORT_COST: bool(false),
   SHUTDOWN_GRACE_MS: int(10_000, 0, 120_000),
   HEADERS_TIMEOUT_MS: int(10_000, 100, 120_000),
@@ -97,6 +98,8 @@ export interface Config {
     readonly staleMs: number;
     readonly responseCacheEntries: number;
     readonly ttlMs: { readonly list: number; readonly entity: number; readonly notFound: number };
+    /** Everything clients fill across requests (documents, plans, APQ, whole results, warm front), split in plugins/bounded-caches.ts. */
+    readonly clientMemoryBytes: number;
   };
   readonly limits: {
     readonly maxRequestBytes: number;
@@ -162,6 +165,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       staleMs: e.CACHE_STALE_MS,
       responseCacheEntries: e.RESPONSE_CACHE_ENTRIES,
       ttlMs: { list: e.CACHE_TTL_LIST_MS, entity: e.CACHE_TTL_ENTITY_MS, notFound: e.CACHE_TTL_NOT_FOUND_MS },
+      clientMemoryBytes: e.CLIENT_MEMORY_BYTES,
     },
     limits: {
       maxRequestBytes: e.MAX_REQUEST_BYTES,

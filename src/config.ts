@@ -43,6 +43,7 @@ const envSchema = z.object({
   REQUEST_TIMEOUT_MS: int(30_000, 100, 600_000),
   MAX_CONNECTIONS: int(1_000, 1, 1_000_000),
   MAX_REQUEST_BYTES: int(100_000, 1_000, 10_000_000),
+  REQUEST_MEMORY_BYTES: int(16 * 1024 * 1024, 1_000, 4 * 1024 * 1024 * 1024),
   MAX_TOKENS: int(2_000, 50, 100_000),
   MAX_DEPTH: int(12, 2, 100),
   MAX_ALIASES: int(30, 0, 1_000),
@@ -103,6 +104,8 @@ export interface Config {
   };
   readonly limits: {
     readonly maxRequestBytes: number;
+    /** Request bodies held at once, all requests together (src/http/memory-budget.ts). */
+    readonly requestMemoryBytes: number;
     readonly maxTokens: number;
     readonly maxDepth: number;
     readonly maxAliases: number;
@@ -169,6 +172,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     limits: {
       maxRequestBytes: e.MAX_REQUEST_BYTES,
+      requestMemoryBytes: e.REQUEST_MEMORY_BYTES,
       maxTokens: e.MAX_TOKENS,
       maxDepth: e.MAX_DEPTH,
       maxAliases: e.MAX_ALIASES,

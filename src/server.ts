@@ -15,6 +15,7 @@ import type { Config } from './config.js';
 import { createContext, type Context } from './context.js';
 import { MASKED_MESSAGE, toClientError } from './errors.js';
 import { answerClientError, limitRequestSize } from './http/body-limit.js';
+import { limitBufferedBytes } from './http/memory-budget.js';
 import { createLogger, currentRequestId, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createCursorCodec } from './pagination/cursor.js';
@@ -282,7 +283,10 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
       requestTimeout: config.server.requestTimeoutMs,
       connectionsCheckingInterval: Math.min(1_000, config.server.headersTimeoutMs),
     },
-    limitRequestSize(front?.listener ?? yoga, { maxBytes: config.limits.maxRequestBytes }),
+    limitBufferedBytes(limitRequestSize(front?.listener ?? yoga, { maxBytes: config.limits.maxRequestBytes }), {
+      maxBytes: config.limits.requestMemoryBytes,
+      maxRequestBytes: config.limits.maxRequestBytes,
+    }).listener,
   );
   http.maxConnections = config.server.maxConnections;
   http.on('clientError', answerClientError);

@@ -36,12 +36,14 @@ const envSchema = z.object({
   CACHE_TTL_NOT_FOUND_MS: int(30_000, 0, 86_400_000),
   CACHE_STALE_MS: int(30_000, 0, 86_400_000),
   RESPONSE_CACHE_ENTRIES: int(20, 0, 100_000),
+  CLIENT_MEMORY_BYTES: int(32 * 1024 * 1024, 1024 * 1024, 4 * 1024 * 1024 * 1024),
   REPORT_COST: bool(false),
   SHUTDOWN_GRACE_MS: int(10_000, 0, 120_000),
   HEADERS_TIMEOUT_MS: int(10_000, 100, 120_000),
   REQUEST_TIMEOUT_MS: int(30_000, 100, 600_000),
   MAX_CONNECTIONS: int(1_000, 1, 1_000_000),
   MAX_REQUEST_BYTES: int(100_000, 1_000, 10_000_000),
+  REQUEST_MEMORY_BYTES: int(16 * 1024 * 1024, 1_000, 4 * 1024 * 1024 * 1024),
   MAX_TOKENS: int(2_000, 50, 100_000),
   MAX_DEPTH: int(12, 2, 100),
   MAX_ALIASES: int(30, 0, 1_000),
@@ -97,9 +99,13 @@ export interface Config {
     readonly staleMs: number;
     readonly responseCacheEntries: number;
     readonly ttlMs: { readonly list: number; readonly entity: number; readonly notFound: number };
+    /** Everything clients fill across requests (documents, plans, APQ, whole results, warm front), split in plugins/bounded-caches.ts. */
+    readonly clientMemoryBytes: number;
   };
   readonly limits: {
     readonly maxRequestBytes: number;
+    /** Request bodies held at once, all requests together (src/http/memory-budget.ts). */
+    readonly requestMemoryBytes: number;
     readonly maxTokens: number;
     readonly maxDepth: number;
     readonly maxAliases: number;
@@ -162,9 +168,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       staleMs: e.CACHE_STALE_MS,
       responseCacheEntries: e.RESPONSE_CACHE_ENTRIES,
       ttlMs: { list: e.CACHE_TTL_LIST_MS, entity: e.CACHE_TTL_ENTITY_MS, notFound: e.CACHE_TTL_NOT_FOUND_MS },
+      clientMemoryBytes: e.CLIENT_MEMORY_BYTES,
     },
     limits: {
       maxRequestBytes: e.MAX_REQUEST_BYTES,
+      requestMemoryBytes: e.REQUEST_MEMORY_BYTES,
       maxTokens: e.MAX_TOKENS,
       maxDepth: e.MAX_DEPTH,
       maxAliases: e.MAX_ALIASES,

@@ -15,6 +15,7 @@ import type { Config } from './config.js';
 import { createContext, type Context } from './context.js';
 import { MASKED_MESSAGE, toClientError } from './errors.js';
 import { answerClientError, limitRequestSize } from './http/body-limit.js';
+import { limitBufferedBytes } from './http/memory-budget.js';
 import { createLogger, currentRequestId, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createCursorCodec } from './pagination/cursor.js';
@@ -33,7 +34,7 @@ import { createScaleOut, type ScaleOut } from './redis/index.js';
 import { createWarmFront, useWarmFrontLabels, type OperationLabels, type WarmFront } from './http/warm-front.js';
 import type { Histogram } from 'prom-client';
 import { createGatedFetch } from './redis/upstream-fetch.js';
-import { boundedParserCaches } from './plugins/bounded-caches.js';
+import { boundedParserCaches, clientMemory } from './plugins/bounded-caches.js';
 import { useRequestShape } from './plugins/useRequestShape.js';
 
 export const DEFAULT_QUERY = /* GraphQL */ `# Civitai through GraphQL. Press the play button, then explore with the Docs panel.
@@ -168,7 +169,7 @@ function wholeResultCache(config: Config, store: SharedStore | undefined, metric
       ttl: config.cache.ttlMs.list,
       // Our LRU over the shared tier rather than @envelop/response-cache-redis: that one waits
       // on Redis without a deadline and keeps entity sets for invalidation we never do.
-      cache: createResultCache({ maxEntries: config.cache.responseCacheEntries, store, onLookup: (outcome) => metrics.cacheLookup('response', outcome) }),
+      cache: createResultCache({ maxEntries: config.cache.responseCacheEntries, maxBytes: clientMemory(config.cache.clientMemoryBytes).results, store, onLookup: (outcome) => metrics.cacheLookup('response', outcome) }),
     }),
   ];
 }
@@ -191,6 +192,7 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
   const metrics = createMetrics();
   const cursors = createCursorCodec(config.cursorSecret ?? (processCursorSecret ??= randomBytes(32)));
   const scale = createScaleOut(config, { logger, metrics });
+  const memory = clientMemory(config.cache.clientMemoryBytes);
   let draining = false;
   const cache = createUpstreamCache(
     { maxBytes: config.cache.maxBytes, staleMs: config.cache.staleMs, ttlMs: config.cache.ttlMs },
@@ -216,7 +218,7 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
         ttlMs: config.cache.ttlMs.list,
         partition: credentialFor(config.upstream.anonymousUsesServerKey ? config.upstream.apiKey : undefined).fingerprint,
         maxEntries: config.cache.responseCacheEntries * 4,
-        maxBytes: Math.min(8 * 2 ** 20, config.cache.maxBytes),
+        maxBytes: memory.warmFront,
         onHit: countWarmHits(metrics),
       })
     : undefined;
@@ -232,8 +234,8 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
     // Our own guard (limitRequestSize) counts the bytes first; yoga's agrees with it.
     maxRequestBodySize: config.limits.maxRequestBytes,
     multipart: false,
-    // Parsed documents by query text, bounded in bytes (yoga's default keeps 1,024 of any size).
-    parserAndValidationCache: boundedParserCaches(),
+    // Parsed documents by query text, within their share of CLIENT_MEMORY_BYTES (yoga's default keeps 1,024 of any size).
+    parserAndValidationCache: boundedParserCaches(memory),
     // The order matters. Yoga runs each hook kind (onRequest, onRequestParse, onParams, …,
     // onResultProcess, onResponse) through these plugins in this order, after its own (CORS,
     // GraphiQL, request parsers) and before its checks (method, mutation over GET, masking):
@@ -261,7 +263,7 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
       // Malformed GET parameters, over-deep variables, mutations: coded refusals, not 500s.
       useRequestShape(),
       ...consumerPlugins(config, 'before'),
-      useQueryLimits(config.limits),
+      useQueryLimits(config.limits, memory),
       ...wholeResultCache(config, scale.tier, metrics),
       ...(front ? [useWarmFrontLabels(front)] : []),
       useUpstreamCost({ always: config.reportCost, logger }),
@@ -281,7 +283,10 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
       requestTimeout: config.server.requestTimeoutMs,
       connectionsCheckingInterval: Math.min(1_000, config.server.headersTimeoutMs),
     },
-    limitRequestSize(front?.listener ?? yoga, { maxBytes: config.limits.maxRequestBytes }),
+    limitBufferedBytes(limitRequestSize(front?.listener ?? yoga, { maxBytes: config.limits.maxRequestBytes }), {
+      maxBytes: config.limits.requestMemoryBytes,
+      maxRequestBytes: config.limits.maxRequestBytes,
+    }).listener,
   );
   http.maxConnections = config.server.maxConnections;
   http.on('clientError', answerClientError);

@@ -1,10 +1,11 @@
 /**
  * The requests of `npm run soak -- --hostile` (issue 9, "Memory"): ordinary queries with random
  * and real ids under three credentials, mixed with what an attacker or a clumsy client sends:
- * oversize streamed bodies, forged cursors, malformed global ids, deep, aliased and
+ * the heap flood (distinct documents and variables, 10 %), oversize streamed bodies, forged cursors, malformed global ids, deep, aliased and
  * fragment-hidden queries, invalid JSON, form posts, GETs without a CSRF header. Every outcome is
  * one `Outcome`; the soak tallies them.
  */
+import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 
 export interface Outcome {
@@ -91,7 +92,38 @@ function oversize(setup: HostileSetup, bytes: number): Promise<Outcome> {
 
 const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 
-/** One request of the mix, drawn with the weights below (ordinary queries ~70 %). */
+let flooded = 0;
+const PAD_16K = 'x'.repeat(16_000);
+const PAD_100K = 'y'.repeat(95_000);
+const TOKEN_DENSE = 'a '.repeat(1_990);
+
+/**
+ * The heap flood of the hostile review (README, "Memory"), anonymous, in rotation: the review's
+ * `query D<n> { __typename }` with one unused 16 KB variable (`n` changes every 500 requests), the
+ * same with 100 KB, distinct comment-padded 100 KB documents, their APQ registrations, and
+ * distinct token-dense documents (2,000 tokens in 4 KB, refused by validation once parsed).
+ */
+export function floodRequest(setup: HostileSetup): Promise<Outcome> {
+  const i = flooded++;
+  const n = Math.floor(i / 500);
+  const post = (kind: string, body: unknown) => send(kind, setup.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  switch (i % 5) {
+    case 0:
+      return post('flood-16k-var', { query: `query D${n} { __typename }`, variables: { unused: `${i}${PAD_16K}` } });
+    case 1:
+      return post('flood-100k-var', { query: `query D${n} { __typename }`, variables: { unused: `${i}${PAD_100K}` } });
+    case 2:
+      return post('flood-100k-doc', { query: `# ${i} ${PAD_100K}\nquery P${i} { __typename }` });
+    case 3: {
+      const query = `# ${i} ${PAD_100K}\nquery A${i} { __typename }`;
+      return post('flood-apq', { query, extensions: { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') } } });
+    }
+    default:
+      return post('flood-dense-doc', { query: `query T${i} { ${TOKEN_DENSE} }` });
+  }
+}
+
+/** One request of the mix, drawn with the weights below (ordinary queries ~60 %). */
 export function hostileRequest(setup: HostileSetup): Promise<Outcome> {
   const { random } = setup;
   const credential = pick(random, setup.credentials);
@@ -99,6 +131,7 @@ export function hostileRequest(setup: HostileSetup): Promise<Outcome> {
   const someVersion = () => (random() < 0.5 ? pick(random, setup.versionIds) : 1 + Math.floor(random() * 2_000_000));
   const roll = random() * 100;
 
+  if (roll < 10) return floodRequest(setup);
   if (roll < 70) {
     const queries: Array<[string, Record<string, unknown>]> = [
       ['query($id: Int!) { model(id: $id) { name creator { username } modelVersions { name createdAt } tags { name } } }', { id: someModel() }],

@@ -4,20 +4,22 @@
  * error-code distribution, p99 latency and RSS at start and end. Options: --seconds, --clients,
  * --cold (no caches, so every request reaches the faulty upstream), --hostile (the mix of
  * hostile.ts: three credentials, random ids, oversize and forged requests; reports every request
- * over its planned upstream calls and RSS over time).
+ * over its planned upstream calls and RSS over time), --flood (with --hostile: only the heap flood
+ * of hostile.ts, 20 clients unless --clients says otherwise).
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { hostileRequest, type Outcome } from './hostile.js';
+import { floodRequest, hostileRequest, type Outcome } from './hostile.js';
 import { positiveOption, SERVER, start, type Running } from './processes.js';
 
 const root = join(import.meta.dirname, '../..');
 const { values: options } = parseArgs({
-  options: { seconds: { type: 'string' }, clients: { type: 'string' }, cold: { type: 'boolean', default: false }, hostile: { type: 'boolean', default: false }, 'max-rss': { type: 'string' } },
+  options: { seconds: { type: 'string' }, clients: { type: 'string' }, cold: { type: 'boolean', default: false }, hostile: { type: 'boolean', default: false }, flood: { type: 'boolean', default: false }, 'max-rss': { type: 'string' } },
 });
 const SECONDS = positiveOption(options, 'seconds', 60);
-const CLIENTS = positiveOption(options, 'clients', 200);
+const FLOOD = options.flood;
+const CLIENTS = positiveOption(options, 'clients', FLOOD ? 20 : 200);
 const COLD = options.cold;
 const HOSTILE = options.hostile;
 /** With --hostile: the RSS bound the README states (MB); a peak at or above it fails the run. */
@@ -170,7 +172,7 @@ async function hostile(fixture: Running, server: Running, crashes: () => number)
       while (Date.now() < end) {
         const t = performance.now();
         try {
-          tally(await hostileRequest(setup));
+          tally(await (FLOOD ? floodRequest(setup) : hostileRequest(setup)));
         } catch {
           failed++;
         }
@@ -191,7 +193,9 @@ async function hostile(fixture: Running, server: Running, crashes: () => number)
   const requests = latencies.length;
   const statuses = (m: Map<number, number>) => [...m].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s || 'cut'}×${n}`).join(' ');
   const report = [
-    `Hostile soak: ${CLIENTS} clients × ${SECONDS} s, 10 % injected upstream faults, 3 credentials (anonymous + 2 keys), seeded mix (scripts/bench/hostile.ts).`,
+    FLOOD
+      ? `Heap flood: ${CLIENTS} clients × ${SECONDS} s, only the flood of scripts/bench/hostile.ts (16 KB and 100 KB variables, 100 KB documents, APQ registrations, token-dense documents, in rotation).`
+      : `Hostile soak: ${CLIENTS} clients × ${SECONDS} s, 10 % injected upstream faults, 3 credentials (anonymous + 2 keys), seeded mix (scripts/bench/hostile.ts).`,
     `requests ${requests} (${Math.round(requests / SECONDS)} req/s), client-side failures ${failed}, upstream calls ${upstream}, crashes ${crashed}, facade 5xx ${http5xx}`,
     `executed with a plan ${executed}: over plan (sent calls − retries > planned) ${overPlan}; calls with retries > planned ${overPlanWithRetries}; most calls in one request ${worst.calls} (${worst.retries} retries, planned ${worst.planned})`,
     `latency p50 ${p(0.5)} ms, p99 ${p(0.99)} ms; RSS peak ${peak} MB (bound checked: ${MAX_RSS_MB} MB)`,
@@ -200,7 +204,7 @@ async function hostile(fixture: Running, server: Running, crashes: () => number)
     `error codes: ${[...codes].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(', ') || 'none'}`,
   ].join('\n');
   mkdirSync(join(root, '.bench'), { recursive: true });
-  writeFileSync(join(root, '.bench/soak-hostile.txt'), `${report}\n`);
+  writeFileSync(join(root, FLOOD ? '.bench/soak-flood.txt' : '.bench/soak-hostile.txt'), `${report}\n`);
   process.stdout.write(`${report}\n`);
   process.exit(crashed || http5xx || overPlan || peak >= MAX_RSS_MB ? 1 : 0);
 }

@@ -77,7 +77,7 @@ export interface CacheTier {
 }
 
 /** Parsed objects take roughly this many bytes per character of JSON text. */
-const PARSED_SIZE_FACTOR = 3;
+export const PARSED_SIZE_FACTOR = 3;
 /** Bookkeeping of one entry beyond its value (key, record, LRU links). */
 const ENTRY_OVERHEAD = 64;
 

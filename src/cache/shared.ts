@@ -11,7 +11,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { ExecutionResult } from 'graphql';
-import type { CacheTier, StoredEntry } from './index.js';
+import { PARSED_SIZE_FACTOR, type CacheTier, type StoredEntry } from './index.js';
 
 /** The async store under the local tier: never throws, a miss for anything that went wrong. */
 export interface SharedStore {
@@ -57,8 +57,9 @@ export interface ResultCache {
 }
 
 export interface ResultCacheOptions {
-  /** Whole results kept in this process. */
+  /** Whole results kept in this process, at most this many and this many bytes (estimated as parsed JSON). */
   maxEntries: number;
+  maxBytes: number;
   store?: SharedStore | undefined;
   /** One call per `get`: answered here or by the store ('hit') or by neither ('miss'). */
   onLookup?: (outcome: 'hit' | 'miss') => void;
@@ -72,7 +73,13 @@ const RESULT_NAMESPACE = 'result|';
  * invalidated by entity: the API has no mutations, and entries end with their TTL.
  */
 export function createResultCache(options: ResultCacheOptions): ResultCache {
-  const local = new LRUCache<string, ExecutionResult>({ max: Math.max(1, options.maxEntries), ttlAutopurge: false });
+  const local = new LRUCache<string, ExecutionResult>({
+    max: Math.max(1, options.maxEntries),
+    maxSize: Math.max(1, options.maxBytes),
+    maxEntrySize: Math.max(1, Math.floor(options.maxBytes / 4)),
+    ttlAutopurge: false,
+  });
+  const sizeOf = (id: string, json: string) => 2 * id.length + json.length * PARSED_SIZE_FACTOR + 64;
   const { store } = options;
   const report = options.onLookup ?? (() => {});
   // yoga's plugin asks once before parsing and envelop's asks again before executing: the second
@@ -100,14 +107,15 @@ export function createResultCache(options: ResultCacheOptions): ResultCache {
         return undefined;
       }
       justMissed.delete(id);
-      local.set(id, result, { ttl: Math.max(1, found.ttlMs) });
+      local.set(id, result, { ttl: Math.max(1, found.ttlMs), size: sizeOf(id, found.value) });
       report('hit');
       return result;
     },
     set(id, data, _entities, ttl) {
       if (!(ttl >= 1) || !Number.isFinite(ttl)) return;
-      local.set(id, data, { ttl });
-      void store?.set(RESULT_NAMESPACE + id, JSON.stringify(data), ttl);
+      const json = JSON.stringify(data);
+      local.set(id, data, { ttl, size: sizeOf(id, json) });
+      void store?.set(RESULT_NAMESPACE + id, json, ttl);
     },
     invalidate() {},
   };

@@ -13,6 +13,7 @@ import { useCompression } from './compression.js';
 import { graphiqlTabs } from './graphiql-tabs.js';
 import { useHttpCaching } from './http-caching.js';
 import { useHttpEntry } from './http-entry.js';
+import { clientMemory } from './bounded-caches.js';
 import { usePersistedOperationsMode } from './persisted-operations.js';
 import { COST_HEADER } from './useUpstreamCost.js';
 
@@ -22,7 +23,7 @@ export function consumerPlugins(config: Config, position: 'before' | 'after'): P
   if (position === 'before') {
     return [
       useHttpEntry(GRAPHQL_ENDPOINT),
-      ...usePersistedOperationsMode(config.consumers.persistedOperations, config.consumers.persistedDocumentsFile),
+      ...usePersistedOperationsMode(config.consumers.persistedOperations, clientMemory(config.cache.clientMemoryBytes).apq, config.consumers.persistedDocumentsFile),
       useDeferStream(),
     ];
   }

@@ -47,12 +47,13 @@ export function loadTrustedDocuments(path: string = defaultManifestPath()): Map<
   return documents;
 }
 
-export function usePersistedOperationsMode(mode: PersistedOperationsMode, manifestPath?: string): Plugin[] {
+/** `apqBytes`: the APQ store's share of CLIENT_MEMORY_BYTES (bounded-caches.ts). */
+export function usePersistedOperationsMode(mode: PersistedOperationsMode, apqBytes: number, manifestPath?: string): Plugin[] {
   if (mode === 'off') return [];
   if (mode === 'apq') {
     // Apollo keeps a hash for the life of its client; an hour here (or until the store's byte
     // bound evicts it), then it re-sends the text once.
-    return [useAPQ({ store: boundedApqStore() })];
+    return [useAPQ({ store: boundedApqStore(apqBytes) })];
   }
   const documents = loadTrustedDocuments(manifestPath);
   return [

@@ -12,6 +12,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
 import { QueryTooCostlyError } from '../errors.js';
 import { estimateUpstreamCalls } from './query-cost.js';
+import { byteBoundedCache, textBytes, type ClientMemory } from './bounded-caches.js';
 
 export interface QueryLimits {
   maxRequestBytes: number;
@@ -21,44 +22,48 @@ export interface QueryLimits {
   maxUpstreamCalls: number;
 }
 
-/** How many admitted documents (token count) and plans per document the plugin remembers. */
-const REMEMBERED = 500;
-/** Only short texts are remembered, so what is kept stays small (at most ~500 × 16 KB). */
-const MAX_REMEMBERED_CHARS = 16_384;
+/** The shares of CLIENT_MEMORY_BYTES the plugin's memos keep (bounded-caches.ts). */
+export type QueryLimitMemory = Pick<ClientMemory, 'tokenChecked' | 'plans'>;
+
+/** Documents and schemas get a number for as long as they live, so a plan's key names them without holding them. */
+const identities = new WeakMap<object, number>();
+let lastIdentity = 0;
+const identity = (object: object) => {
+  let id = identities.get(object);
+  if (id === undefined) identities.set(object, (id = ++lastIdentity));
+  return id;
+};
 
 /**
- * The planned calls of (document, operation, variables), remembered per parsed document: yoga's
- * parse cache hands back the same DocumentNode for the same text, so a repeat with the same
- * variables skips the plan walk. The plan is a pure function of these and the (fixed) schema.
+ * The planned calls of (document, operation, variables), in one LRU for all documents, bounded
+ * by its bytes: yoga's parse cache hands back the same DocumentNode for the same text, so a
+ * repeat with the same variables skips the plan walk. The plan is a pure function of these and
+ * the (fixed) schema. A key names the document by number, so an entry never keeps one alive.
  */
-function plannedCalls(): (schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, operationName: string | null | undefined) => number {
-  const byDocument = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, number>>>();
+function plannedCalls(maxBytes: number): (schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, operationName: string | null | undefined) => number {
+  const plans = byteBoundedCache<number>(maxBytes, (_planned, key) => textBytes(key) + 64);
   return (schema, document, variables, operationName) => {
-    let documents = byDocument.get(schema);
-    if (!documents) byDocument.set(schema, (documents = new WeakMap()));
-    let plans = documents.get(document);
-    if (!plans) documents.set(document, (plans = new Map()));
     let key: string;
     try {
-      key = JSON.stringify([operationName ?? null, variables]);
+      key = `${identity(schema)}|${identity(document)}|${JSON.stringify([operationName ?? null, variables])}`;
     } catch {
       return estimateUpstreamCalls(schema, document, variables, operationName);
     }
     let planned = plans.get(key);
     if (planned === undefined) {
       planned = estimateUpstreamCalls(schema, document, variables, operationName);
-      if (key.length > MAX_REMEMBERED_CHARS) return planned;
-      if (plans.size >= REMEMBERED) plans.delete(plans.keys().next().value as string);
       plans.set(key, planned);
     }
     return planned;
   };
 }
 
-export function useQueryLimits(limits: QueryLimits): Plugin {
+export function useQueryLimits(limits: QueryLimits, memory: QueryLimitMemory): Plugin {
   /** Sources already counted within the limit: a repeat is not lexed a second time. */
-  const withinTokens = new Set<string>();
-  const plan = plannedCalls();
+  const withinTokens = byteBoundedCache<true>(memory.tokenChecked, (_true, source) => textBytes(source) + 64);
+  /** Documents that passed every validation rule (yoga's validation cache is off: bounded-caches.ts). */
+  const valid = new WeakSet<DocumentNode>();
+  const plan = plannedCalls(memory.plans);
   const rejectWith = (limit: string, message: string) => [
     (context: { reportError(error: GraphQLError): void } | null) =>
       context?.reportError(new QueryTooCostlyError(message, { limit })),
@@ -82,11 +87,9 @@ export function useQueryLimits(limits: QueryLimits): Plugin {
         // A syntax error is reported by the parse that follows.
         return;
       }
-      if (source.length > MAX_REMEMBERED_CHARS) return;
-      if (withinTokens.size >= REMEMBERED) withinTokens.delete(withinTokens.values().next().value as string);
-      withinTokens.add(source);
+      withinTokens.set(source, true);
     },
-    onValidate({ addValidationRule }) {
+    onValidate({ addValidationRule, params, setResult }) {
       addValidationRule(
         maxDepthRule({
           n: limits.maxDepth,
@@ -101,6 +104,14 @@ export function useQueryLimits(limits: QueryLimits): Plugin {
           onReject: rejectWith('aliases', `The query uses more than ${limits.maxAliases} aliases.`),
         }),
       );
+      // The rules are the same for every request (this plugin adds the last ones), so a document
+      // that passed them once passes again. Only a pass is remembered, for as long as the document
+      // lives (bounded by the parse cache); errors are found again, never kept.
+      const document = params.documentAST;
+      if (valid.has(document)) return setResult([]);
+      return ({ result }) => {
+        if (result.length === 0) valid.add(document);
+      };
     },
     onExecute({ args, setResultAndStopExecution }) {
       const planned = plan(args.schema, args.document as DocumentNode, (args.variableValues ?? {}) as Record<string, unknown>, args.operationName);

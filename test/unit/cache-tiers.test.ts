@@ -86,8 +86,8 @@ describe('the whole-result cache over the shared store', () => {
   it('when a result is set on one replica, then another gets it from the store once and keeps it locally', async () => {
     const { store, calls } = memoryStore();
     const outcomes: string[] = [];
-    const a = createResultCache({ maxEntries: 5, store });
-    const b = createResultCache({ maxEntries: 5, store, onLookup: (o) => outcomes.push(o) });
+    const a = createResultCache({ maxEntries: 5, maxBytes: 1_000_000, store });
+    const b = createResultCache({ maxEntries: 5, maxBytes: 1_000_000, store, onLookup: (o) => outcomes.push(o) });
     a.set('op-1', { data: { x: 1 } }, [], 60_000);
     await settle();
 
@@ -100,7 +100,7 @@ describe('the whole-result cache over the shared store', () => {
   it('when a miss is asked twice in a row (yoga, then envelop, for one request), then the store is asked once', async () => {
     const { store, calls } = memoryStore();
     const outcomes: string[] = [];
-    const cache = createResultCache({ maxEntries: 5, store, onLookup: (o) => outcomes.push(o) });
+    const cache = createResultCache({ maxEntries: 5, maxBytes: 1_000_000, store, onLookup: (o) => outcomes.push(o) });
     expect(await cache.get('op-2')).toBeUndefined();
     expect(await cache.get('op-2')).toBeUndefined();
     expect(calls.entry).toBe(1);
@@ -112,7 +112,7 @@ describe('the whole-result cache over the shared store', () => {
 
   it('when the TTL is not a positive finite number, then nothing is kept', async () => {
     const { store, calls } = memoryStore();
-    const cache = createResultCache({ maxEntries: 5, store });
+    const cache = createResultCache({ maxEntries: 5, maxBytes: 1_000_000, store });
     cache.set('op-3', { data: {} }, [], Infinity);
     cache.set('op-4', { data: {} }, [], 0);
     expect(calls.set).toBe(0);

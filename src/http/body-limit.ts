@@ -21,17 +21,25 @@ export function errorBody(message: string, extensions: Record<string, string | n
   return JSON.stringify({ errors: [{ message, extensions }] });
 }
 
+/**
+ * Sends `last` (if any) and half-closes, then destroys the socket once the client has closed its
+ * side or `lingerMs` has passed: a client that never closes cannot keep the socket (and its slot)
+ * half-open.
+ */
+function endThenCut(socket: Socket, lingerMs: number, last?: string): void {
+  if (last === undefined) socket.end();
+  else socket.end(last);
+  const cut = setTimeout(() => socket.destroy(), lingerMs);
+  cut.unref();
+  socket.once('close', () => clearTimeout(cut));
+}
+
 function refuse(req: IncomingMessage, res: ServerResponse, status: 413 | 414, message: string, lingerMs: number): void {
   const socket: Socket = req.socket;
   // Node ends a `Connection: close` response with socket.destroySoon(), which resets a connection
   // whose client is still sending, and a reset can swallow the 413. Half-close instead, discard
   // what still arrives, and cut the connection when the client closes or the linger ends.
-  socket.destroySoon = () => {
-    socket.end();
-    const cut = setTimeout(() => socket.destroy(), lingerMs);
-    cut.unref();
-    socket.once('close', () => clearTimeout(cut));
-  };
+  socket.destroySoon = () => endThenCut(socket, lingerMs);
   req.removeAllListeners('data');
   req.on('data', () => {});
   req.on('error', () => {});
@@ -88,9 +96,13 @@ export function limitRequestSize(handler: RequestListener, options: BodyLimitOpt
   };
 }
 
+/** How long a socket answered by answerClientError (a 408 above all) may stay before it is destroyed. */
+const CLIENT_ERROR_LINGER_MS = 1_000;
+
 /**
  * Requests node:http refuses before any handler runs (headers over its `maxHeaderSize`, malformed
- * framing) get the same coded JSON as everything else instead of a bare status line.
+ * framing, a request or its headers too slow to arrive) get the same coded JSON as everything
+ * else instead of a bare status line, and the socket is destroyed soon after.
  */
 export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
   // As node's own handler: answer only on a socket still writable and not mid-response.
@@ -107,5 +119,5 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
         : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
           ? ['408 Request Timeout', errorBody('The request took too long to arrive.', { code: 'BAD_REQUEST' })]
           : ['400 Bad Request', errorBody('The HTTP request is malformed.', { code: 'BAD_REQUEST' })];
-  socket.end(`HTTP/1.1 ${status}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  endThenCut(socket, CLIENT_ERROR_LINGER_MS, `HTTP/1.1 ${status}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }

@@ -9,6 +9,7 @@
  */
 import { maxHeaderSize, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { createDecoder, parseContentEncoding, UNSUPPORTED_ENCODING, type Coding } from './decode.js';
 
 export interface BodyLimitOptions {
   maxBytes: number;
@@ -34,7 +35,17 @@ function endThenCut(socket: Socket, lingerMs: number, last?: string): void {
   socket.once('close', () => clearTimeout(cut));
 }
 
-function refuse(req: IncomingMessage, res: ServerResponse, status: 413 | 414, message: string, lingerMs: number): void {
+interface Refusal {
+  status: 400 | 413 | 414 | 415;
+  message: string;
+  extensions: Record<string, string | number>;
+}
+
+const SIZE = { code: 'QUERY_TOO_COSTLY', limit: 'size' };
+const tooLarge = (maxBytes: number): Refusal => ({ status: 413, message: `The request body is larger than ${maxBytes} bytes.`, extensions: SIZE });
+
+/** Answers `refusal` and closes the connection, discarding whatever of the body still arrives. */
+function refuse(req: IncomingMessage, res: ServerResponse, { status, message, extensions }: Refusal, lingerMs: number): void {
   const socket: Socket = req.socket;
   // Node ends a `Connection: close` response with socket.destroySoon(), which resets a connection
   // whose client is still sending, and a reset can swallow the 413. Half-close instead, discard
@@ -43,7 +54,7 @@ function refuse(req: IncomingMessage, res: ServerResponse, status: 413 | 414, me
   req.removeAllListeners('data');
   req.on('data', () => {});
   req.on('error', () => {});
-  const body = errorBody(message, { code: 'QUERY_TOO_COSTLY', limit: 'size' });
+  const body = errorBody(message, extensions);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
@@ -52,47 +63,97 @@ function refuse(req: IncomingMessage, res: ServerResponse, status: 413 | 414, me
   res.end(body);
 }
 
+/** What the request line and headers alone decide: a refusal, or the body's codings. */
+function screen(req: IncomingMessage, maxBytes: number): { refusal: Refusal } | { codings: Coding[] } {
+  if ((req.url ?? '').length > maxBytes) return { refusal: { status: 414, message: `The request URL is longer than ${maxBytes} bytes.`, extensions: SIZE } };
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > maxBytes) return { refusal: tooLarge(maxBytes) };
+  const codings = parseContentEncoding(req.headers['content-encoding']);
+  if (codings === undefined) return { refusal: { status: 415, message: UNSUPPORTED_ENCODING, extensions: { code: 'UNSUPPORTED_MEDIA_TYPE' } } };
+  return { codings };
+}
+
+/**
+ * Reads the body of `req`, decoding `codings`, into `done`; or refuses it at the first byte past
+ * `maxBytes`, counted on the wire and again on what it decodes to.
+ */
+function readBody(req: IncomingMessage, codings: Coding[], maxBytes: number, done: (outcome: Buffer | Refusal) => void): void {
+  const chunks: Buffer[] = [];
+  let wire = 0;
+  let received = 0;
+  let settled = false;
+  const settle = (outcome: Buffer | Refusal) => {
+    if (settled) return;
+    settled = true;
+    chunks.length = 0;
+    req.off('data', onData);
+    if (!Buffer.isBuffer(outcome)) decoder?.destroy();
+    done(outcome);
+  };
+  const accept = (chunk: Buffer) => {
+    received += chunk.length;
+    if (received > maxBytes) settle(tooLarge(maxBytes));
+    else chunks.push(chunk);
+  };
+  const whole = () => settle(Buffer.concat(chunks, received));
+  const decoder =
+    codings.length === 0
+      ? undefined
+      : createDecoder(codings, maxBytes, {
+          data: accept,
+          end: whole,
+          tooLarge: () => settle(tooLarge(maxBytes)),
+          invalid: (coding) => settle({ status: 400, message: `The request body is not valid ${coding}.`, extensions: { code: 'BAD_REQUEST' } }),
+        });
+  const onData = (chunk: Buffer) => {
+    wire += chunk.length;
+    if (wire > maxBytes) settle(tooLarge(maxBytes));
+    else if (decoder) decoder.write(chunk);
+    else accept(chunk);
+  };
+  req.on('data', onData);
+  req.once('end', () => (decoder ? decoder.end() : whole()));
+  // An aborted upload has nobody to answer.
+  req.once('error', () => {
+    settled = true;
+    chunks.length = 0;
+    decoder?.destroy();
+  });
+}
+
+/** From here on the request is plain: yoga and the warm front see the decoded body and no coding. */
+function markDecoded(req: IncomingMessage, body: Buffer | undefined): void {
+  delete req.headers['content-encoding'];
+  if (body === undefined) return;
+  if (req.headers['content-length'] !== undefined) req.headers['content-length'] = String(body.length);
+  // @whatwg-node/server takes a request whose body was already read from `body`.
+  (req as IncomingMessage & { body?: Buffer }).body = body;
+}
+
 export function limitRequestSize(handler: RequestListener, options: BodyLimitOptions): RequestListener {
   const { maxBytes } = options;
   const lingerMs = options.lingerMs ?? 2_000;
   return (req, res) => {
-    if ((req.url ?? '').length > maxBytes) {
-      refuse(req, res, 414, `The request URL is longer than ${maxBytes} bytes.`, lingerMs);
+    const screened = screen(req, maxBytes);
+    if ('refusal' in screened) {
+      refuse(req, res, screened.refusal, lingerMs);
       return;
     }
     const declared = req.headers['content-length'];
-    if (declared !== undefined && Number(declared) > maxBytes) {
-      refuse(req, res, 413, `The request body is larger than ${maxBytes} bytes.`, lingerMs);
-      return;
-    }
     const hasBody = req.headers['transfer-encoding'] !== undefined || (declared !== undefined && declared !== '0');
     if (!hasBody) {
+      markDecoded(req, undefined);
       handler(req, res);
       return;
     }
-    const chunks: Buffer[] = [];
-    let received = 0;
-    let refused = false;
-    const onData = (chunk: Buffer) => {
-      received += chunk.length;
-      if (received > maxBytes) {
-        refused = true;
-        chunks.length = 0;
-        req.off('data', onData);
-        refuse(req, res, 413, `The request body is larger than ${maxBytes} bytes.`, lingerMs);
+    readBody(req, screened.codings, maxBytes, (outcome) => {
+      if (!Buffer.isBuffer(outcome)) {
+        refuse(req, res, outcome, lingerMs);
         return;
       }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.once('end', () => {
-      if (refused) return;
-      // @whatwg-node/server takes a request whose body was already read from `body`.
-      (req as IncomingMessage & { body?: Buffer }).body = Buffer.concat(chunks, received);
+      markDecoded(req, outcome);
       handler(req, res);
     });
-    // An aborted upload has nobody to answer.
-    req.once('error', () => chunks.splice(0));
   };
 }
 

@@ -5,7 +5,8 @@
  * JSON error and `Connection: close`, keeps nothing of the body and closes the connection (after
  * a short linger while the rest is discarded, so the client can read the answer instead of a
  * reset). A body within the limit is handed to yoga whole, so at most `maxBytes` per request is
- * ever held.
+ * ever held. A body with a Content-Encoding is decoded as it arrives (src/http/decode.ts) and the
+ * limit holds for what it decodes to as well; an unsupported coding is 415 before it is read.
  */
 import { maxHeaderSize, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';

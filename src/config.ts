@@ -42,6 +42,7 @@ const envSchema = z.object({
   HEADERS_TIMEOUT_MS: int(10_000, 100, 120_000),
   REQUEST_TIMEOUT_MS: int(30_000, 100, 600_000),
   MAX_CONNECTIONS: int(1_000, 1, 1_000_000),
+  MAX_CONNECTIONS_PER_PEER: int(100, 0, 1_000_000),
   MAX_REQUEST_BYTES: int(100_000, 1_000, 10_000_000),
   REQUEST_MEMORY_BYTES: int(16 * 1024 * 1024, 1_000, 4 * 1024 * 1024 * 1024),
   MAX_TOKENS: int(2_000, 50, 100_000),
@@ -78,8 +79,10 @@ export interface Config {
     /** How long a client may take to send its headers, and its whole request, before 408 and close. */
     readonly headersTimeoutMs: number;
     readonly requestTimeoutMs: number;
-    /** Open connections at most; more are refused at accept. */
+    /** Open connections at most; at the cap a new one takes the place of the longest idle, or is refused. */
     readonly maxConnections: number;
+    /** Open connections from one client address at most; 0 = no cap (behind a load balancer). */
+    readonly maxConnectionsPerPeer: number;
     /** Origins allowed by CORS; undefined = any origin (never with credentials). */
     readonly corsOrigins: readonly string[] | undefined;
     /** On close(), how long /readyz says 503 while requests are still accepted. */
@@ -152,6 +155,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       headersTimeoutMs: Math.min(e.HEADERS_TIMEOUT_MS, e.REQUEST_TIMEOUT_MS),
       requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
       maxConnections: e.MAX_CONNECTIONS,
+      maxConnectionsPerPeer: e.MAX_CONNECTIONS_PER_PEER,
       shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
       corsOrigins: e.CORS_ORIGINS === undefined || e.CORS_ORIGINS.includes('*') ? undefined : e.CORS_ORIGINS,
     },

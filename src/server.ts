@@ -16,6 +16,7 @@ import { createContext, type Context } from './context.js';
 import { MASKED_MESSAGE, toClientError } from './errors.js';
 import { answerClientError, limitRequestSize } from './http/body-limit.js';
 import { limitBufferedBytes } from './http/memory-budget.js';
+import { guardConnections } from './http/connections.js';
 import { createLogger, currentRequestId, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createCursorCodec } from './pagination/cursor.js';
@@ -276,7 +277,7 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
 
   // A slow or stalled client (headers or body trickled, or never finished) is answered 408 and
   // closed after these times, checked every second, so it cannot hold a socket and its buffered
-  // bytes for Node's default five minutes; connections beyond MAX_CONNECTIONS are refused.
+  // bytes for Node's default five minutes. Who may hold a connection: src/http/connections.ts.
   const http = createHttpServer(
     {
       headersTimeout: config.server.headersTimeoutMs,
@@ -288,7 +289,7 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
       maxRequestBytes: config.limits.maxRequestBytes,
     }).listener,
   );
-  http.maxConnections = config.server.maxConnections;
+  guardConnections(http, { maxConnections: config.server.maxConnections, maxPerPeer: config.server.maxConnectionsPerPeer });
   http.on('clientError', answerClientError);
   let closing: Promise<void> | undefined;
 

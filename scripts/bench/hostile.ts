@@ -2,11 +2,13 @@
  * The requests of `npm run soak -- --hostile` (issue 9, "Memory"): ordinary queries with random
  * and real ids under three credentials, mixed with what an attacker or a clumsy client sends:
  * the heap flood (distinct documents and variables, 10 %), oversize streamed bodies, forged cursors, malformed global ids, deep, aliased and
- * fragment-hidden queries, invalid JSON, form posts, GETs without a CSRF header. Every outcome is
+ * fragment-hidden queries, invalid JSON, form posts, GETs without a CSRF header, gzip bombs and
+ * unknown Content-Encodings. Every outcome is
  * one `Outcome`; the soak tallies them.
  */
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { gzipBomb } from './hostile-http.js';
 
 export interface Outcome {
   kind: string;
@@ -192,5 +194,19 @@ export function hostileRequest(setup: HostileSetup): Promise<Outcome> {
     });
   }
   if (roll < 95) return send('csrf-get', `${setup.url}?query=${encodeURIComponent('{ tags(first: 1) { nodes { name } } }')}`, { method: 'GET' });
-  return oversize(setup, setup.maxRequestBytes + Math.floor(random() * 4_000_000));
+  if (roll < 98.5) return oversize(setup, setup.maxRequestBytes + Math.floor(random() * 4_000_000));
+  return encoded(setup);
+}
+
+let bomb: Buffer | undefined;
+
+/** A gzip bomb within the wire limit (~90 MB decoded), or a body with an unknown Content-Encoding. */
+function encoded(setup: HostileSetup): Promise<Outcome> {
+  const json = { 'content-type': 'application/json' };
+  if (setup.random() < 0.5) {
+    bomb ??= gzipBomb(setup.maxRequestBytes * 0.9);
+    return send('gzip-bomb', setup.url, { method: 'POST', headers: { ...json, 'content-encoding': 'gzip' }, body: new Uint8Array(bomb) });
+  }
+  const body = JSON.stringify({ query: '{ tags(first: 1) { nodes { name } } }' });
+  return send('unknown-encoding', setup.url, { method: 'POST', headers: { ...json, 'content-encoding': pick(setup.random, ['compress', 'zstd', 'gzip, rot13']) }, body });
 }

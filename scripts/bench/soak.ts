@@ -3,14 +3,16 @@
  * fixture upstream with 10 % injected faults of every kind. Reports crashes, facade 5xx, the
  * error-code distribution, p99 latency and RSS at start and end. Options: --seconds, --clients,
  * --cold (no caches, so every request reaches the faulty upstream), --hostile (the mix of
- * hostile.ts: three credentials, random ids, oversize and forged requests; reports every request
- * over its planned upstream calls and RSS over time), --flood (with --hostile: only the heap flood
- * of hostile.ts, 20 clients unless --clients says otherwise).
+ * hostile.ts: three credentials, random ids, oversize, forged and encoded requests, and one
+ * address holding 1,000 silent sockets; reports every request over its planned upstream calls
+ * and RSS over time), --flood (with --hostile: only the heap flood of hostile.ts, 20 clients
+ * unless --clients says otherwise).
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { floodRequest, hostileRequest, type Outcome } from './hostile.js';
+import { hoardSockets } from './hostile-http.js';
 import { positiveOption, SERVER, start, type Running } from './processes.js';
 
 const root = join(import.meta.dirname, '../..');
@@ -44,6 +46,9 @@ async function main() {
     LOG_LEVEL: 'silent',
     UPSTREAM_TIMEOUT_MS: '1500',
     UPSTREAM_RETRY_BUDGET_MS: '1000',
+    // Every simulated client connects from 127.0.0.1 (up to two sockets each: fetch's pool and
+    // node:http's); only --hostile's hoarder, from 127.0.0.2, should meet the per-peer cap.
+    MAX_CONNECTIONS_PER_PEER: String(2 * CLIENTS),
     ...(COLD ? { CACHE_MAX_BYTES: '0' } : {}),
   });
   let crashed = 0;
@@ -124,6 +129,8 @@ async function hostile(fixture: Running, server: Running, crashes: () => number)
     maxRequestBytes: 100_000,
     random: seeded(9),
   };
+  // One address holds 1,000 silent sockets throughout: the clients above come from another.
+  const hoarder = hoardSockets(server.url, 1_000);
   const started = Date.now();
   // RSS from /proc, and from the server's own /metrics what V8 holds (heap used, heap total, external).
   const metricsUrl = new URL('/metrics', server.url).toString();
@@ -181,6 +188,8 @@ async function hostile(fixture: Running, server: Running, crashes: () => number)
     }),
   );
   clearInterval(sampler);
+  const hoarded = `${hoarder.open()} open at the end, ${hoarder.opened()} connections made`;
+  hoarder.stop();
   rss.push([Math.round((Date.now() - started) / 1000), server.rssMb(), await heapMb()]);
   const peak = server.peakRssMb();
   const upstream = ((await fetch(`${origin}/__fixture/stats`).then((r) => r.json())) as { total: number }).total;
@@ -200,6 +209,7 @@ async function hostile(fixture: Running, server: Running, crashes: () => number)
     `executed with a plan ${executed}: over plan (sent calls − retries > planned) ${overPlan}; calls with retries > planned ${overPlanWithRetries}; most calls in one request ${worst.calls} (${worst.retries} retries, planned ${worst.planned})`,
     `latency p50 ${p(0.5)} ms, p99 ${p(0.99)} ms; RSS peak ${peak} MB (bound checked: ${MAX_RSS_MB} MB)`,
     `RSS over time (s: RSS MB (V8 heap used/total, external MB)): ${rss.sort((a, b) => a[0] - b[0]).map(([t, mb, heap]) => `${t}: ${mb} (${heap})`).join(', ')}`,
+    `silent sockets from 127.0.0.2 (1,000 kept open, reopened 5 s after the server closes one): ${hoarded}`,
     `by kind (status×count): ${[...byKind].sort((a, b) => b[1].n - a[1].n).map(([k, v]) => `${k} ${v.n} [${statuses(v.statuses)}]`).join('; ')}`,
     `error codes: ${[...codes].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(', ') || 'none'}`,
   ].join('\n');

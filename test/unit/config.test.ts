@@ -6,7 +6,7 @@ describe('configuration', () => {
     const config = loadConfig({});
     expect(config.upstream.baseUrl).toBe('https://civitai.com/api/v1');
     expect(config.upstream.apiKey).toBeUndefined();
-    expect(config.server).toEqual({ port: 4000, host: '127.0.0.1', shutdownGraceMs: 10_000, shutdownDelayMs: 0, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 1_000 });
+    expect(config.server).toEqual({ port: 4000, host: '127.0.0.1', shutdownGraceMs: 10_000, shutdownDelayMs: 0, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 1_000, maxConnectionsPerPeer: 100 });
     expect(config.cache.maxBytes).toBe(32 * 1024 * 1024);
     expect(Object.isFrozen(config)).toBe(true);
   });

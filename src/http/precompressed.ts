@@ -67,11 +67,18 @@ export function matchesIfNoneMatch(header: string | null, etag: string): boolean
   return header.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === wanted);
 }
 
+export interface Served {
+  cacheControl: string;
+  /** Request headers besides Accept-Encoding that picked this body (Vary). */
+  varyAlso?: string;
+}
+
 /** The answer to a GET or HEAD for `stored`: its best representation, or 304. */
-export function answerStored(request: Request, stored: Precompressed, cacheControl: string, fetchAPI: { Response: typeof Response }): Response {
+export function answerStored(request: Request, stored: Precompressed, served: Served, fetchAPI: { Response: typeof Response }): Response {
   const encoding = negotiateEncoding(request.headers.get('accept-encoding'));
   const chosen = encoding === undefined ? stored.plain : stored.encoded[encoding];
-  const headers: Record<string, string> = { etag: chosen.etag, 'cache-control': cacheControl, vary: 'Accept-Encoding' };
+  const vary = served.varyAlso ? `${served.varyAlso}, Accept-Encoding` : 'Accept-Encoding';
+  const headers: Record<string, string> = { etag: chosen.etag, 'cache-control': served.cacheControl, vary };
   if (matchesIfNoneMatch(request.headers.get('if-none-match'), chosen.etag)) return new fetchAPI.Response(null, { status: 304, headers });
   headers['content-type'] = stored.contentType;
   headers['content-length'] = String(chosen.body.byteLength);

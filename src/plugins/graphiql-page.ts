@@ -2,7 +2,7 @@
  * GraphiQL over HTTP (yoga's own GraphiQL is off: it renders the whole page per view):
  *  - the page at the endpoint: a GET whose Accept names text/html (yoga's rule), or a HEAD
  *    without a query; a few KB, `no-cache` with a strong ETag, so a browser revalidates it (304)
- *    and always gets the current asset names;
+ *    and always gets the current asset names; `Vary: Accept, Accept-Encoding`;
  *  - its assets at /graphiql/<name>.<hash>.<ext>: `public, max-age=31536000, immutable` (the
  *    name changes with the content); an unknown name is 404, any method but GET/HEAD 405.
  * Both are kept compressed and answered from stored bytes (src/http/precompressed.ts); the page
@@ -12,7 +12,9 @@ import type { GraphiQLOptions, Plugin } from 'graphql-yoga';
 import { GRAPHIQL_ASSETS_PATH, graphiqlAssets, graphiqlPage } from '../http/graphiql-assets.js';
 import { answerStored, precompress, type Precompressed } from '../http/precompressed.js';
 
-const IMMUTABLE = 'public, max-age=31536000, immutable';
+const ASSET = { cacheControl: 'public, max-age=31536000, immutable' };
+/** The endpoint also answers GraphQL: Accept picks the page. */
+const PAGE = { cacheControl: 'no-cache', varyAlso: 'Accept' };
 
 /** Whether a request to the endpoint asks for the GraphiQL page rather than a GraphQL answer. */
 export function wantsGraphiQLPage(method: string | undefined, accept: string | null | undefined, hasQuery: boolean): boolean {
@@ -38,13 +40,13 @@ export function useGraphiQLPage(endpoint: string, options: GraphiQLOptions): Plu
         }
         return graphiqlAssets().then(({ byPath }) => {
           const asset = byPath.get(pathname);
-          endResponse(asset ? answerStored(request, asset, IMMUTABLE, fetchAPI) : new fetchAPI.Response('Not Found', { status: 404, headers: { 'cache-control': 'no-store' } }));
+          endResponse(asset ? answerStored(request, asset, ASSET, fetchAPI) : new fetchAPI.Response('Not Found', { status: 404, headers: { 'cache-control': 'no-store' } }));
         });
       }
       if (pathname !== endpoint && pathname !== `${endpoint}/`) return;
       const hasQuery = url.searchParams.has('query') || url.searchParams.has('extensions');
       if (!wantsGraphiQLPage(request.method, request.headers.get('accept'), hasQuery)) return;
-      return pageOnce().then((stored) => endResponse(answerStored(request, stored, 'no-cache', fetchAPI)));
+      return pageOnce().then((stored) => endResponse(answerStored(request, stored, PAGE, fetchAPI)));
     },
   };
 }

@@ -26,8 +26,6 @@ export interface Precompressed {
   readonly hash: string;
   readonly plain: Representation;
   readonly encoded: Readonly<Record<Encoding, Representation>>;
-  /** Bytes held: every representation's body. */
-  readonly size: number;
 }
 
 /**
@@ -56,7 +54,7 @@ export async function precompress(body: Buffer, contentType: string): Promise<Pr
     encoding,
   });
   const [br, gz] = await Promise.all([represent('br'), represent('gzip')]);
-  return { contentType, hash, plain, encoded: { br, gzip: gz }, size: body.byteLength + br.body.byteLength + gz.body.byteLength };
+  return { contentType, hash, plain, encoded: { br, gzip: gz } };
 }
 
 /** If-None-Match against one ETag, by weak comparison (RFC 9110 §13.1.2): `W/` is ignored; `*` matches. */

@@ -4,7 +4,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import type { GraphiQLOptions } from 'graphql-yoga';
 import type { AddressInfo } from 'node:net';
 import { GraphQLError } from 'graphql';
 import { useResponseCache } from '@graphql-yoga/plugin-response-cache';
@@ -175,15 +174,6 @@ function wholeResultCache(config: Config, store: SharedStore | undefined, metric
   ];
 }
 
-/**
- * GraphiQL's page bundles its assets (9 MB of JS, ~30 MB of heap once loaded), so it is loaded on
- * the first page view rather than at start: an API-only server never pays for it.
- */
-async function renderGraphiQL(options: GraphiQLOptions): Promise<string> {
-  const { renderGraphiQL: render } = await import('@graphql-yoga/render-graphiql');
-  return render(options);
-}
-
 /** Without CURSOR_SECRET, cursors are signed with a key of this process: they die with it. */
 let processCursorSecret: Buffer | undefined;
 
@@ -227,8 +217,8 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    renderGraphiQL,
-    graphiql: { title: 'civitai-graphql', defaultQuery: DEFAULT_QUERY, ...consumerGraphiQL(DEFAULT_QUERY) },
+    // Ours instead (consumerGraphiQL): a small page, its assets apart, compressed once, cached.
+    graphiql: false,
     context: ({ request }) => createContext(api, credentialOf(request, config), currentRequestId(), cursors),
     maskedErrors: { maskError: createErrorMask(logger) },
     cors: corsFor(config),
@@ -239,13 +229,13 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
     parserAndValidationCache: boundedParserCaches(memory),
     // The order matters. Yoga runs each hook kind (onRequest, onRequestParse, onParams, …,
     // onResultProcess, onResponse) through these plugins in this order, after its own (CORS,
-    // GraphiQL, request parsers) and before its checks (method, mutation over GET, masking):
+    // request parsers) and before its checks (method, mutation over GET, masking):
     //  1. request id: wraps the whole request, so every later log line and answer carries it;
     //  2. health and metrics: /healthz, /readyz, /metrics answer in onRequest, before any
     //     GraphQL concern (CSRF included: probes and scrapers send bare GETs);
     //  3. CSRF (onRequestParse): refuses a forgeable request before its body is parsed; `GET /`,
-    //     HEAD (http-entry) and the response cache's If-None-Match 304 answer earlier, in
-    //     onRequest, and neither runs anything (If-None-Match itself forces a preflight);
+    //     HEAD (http-entry), GraphiQL and the response cache's If-None-Match 304 answer earlier, in
+    //     onRequest, and none runs anything (If-None-Match itself forces a preflight);
     //  4. persisted operations (onParams): fill in the query before anything keys on it;
     //     @defer/@stream next, so the limits see the document it runs;
     //  5. limits (parse, validation rules, planned upstream calls): refuse before any upstream call;
@@ -260,6 +250,8 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
       useRequestId(),
       useHealth(() => ({ draining, redis: scale.redis?.state() ?? 'off' })),
       ...useMetrics(metrics, { token: config.metricsToken }),
+      // GraphiQL's page and assets, where yoga's own GraphiQL answered (onRequest, before any check).
+      consumerGraphiQL({ title: 'civitai-graphql', defaultQuery: DEFAULT_QUERY }),
       useCsrfPrevention(),
       // Malformed GET parameters, over-deep variables, mutations: coded refusals, not 500s.
       useRequestShape(),

@@ -5,7 +5,8 @@
  * one write.
  *
  * What it serves and why that is the same answer:
- *  - only requests the whole-result cache serves: GET or POST to the endpoint, no Authorization
+ *  - only requests the whole-result cache serves: GET or POST to the endpoint (not GraphiQL's
+ *    page: a GET whose Accept names text/html), no Authorization
  *    (one partition per process: the server key's fingerprint, or anonymous), no cost report
  *    (`x-upstream-cost: 1`; with REPORT_COST the front is off), no If-None-Match /
  *    If-Modified-Since (yoga's response cache answers 304 itself);
@@ -30,6 +31,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, RequestListener, ServerRespo
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
+import { wantsGraphiQLPage } from '../plugins/graphiql-page.js';
 import { secondsLeft } from '../plugins/http-caching.js';
 import { PREFLIGHT_HEADERS } from '../plugins/useCsrfPrevention.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from '../plugins/useRequestId.js';
@@ -95,6 +97,8 @@ export function warmKey(req: IncomingMessage, endpoint: string, partition: strin
   const url = req.url ?? '';
   const q = url.indexOf('?');
   if ((q === -1 ? url : url.slice(0, q)) !== endpoint) return undefined;
+  // The GraphiQL page is no GraphQL answer (whether there are parameters only matters for HEAD).
+  if (wantsGraphiQLPage(method, header(req, 'accept'), q !== -1)) return undefined;
   const h = req.headers;
   if (h.authorization !== undefined || h['if-none-match'] !== undefined || h['if-modified-since'] !== undefined) return undefined;
   const cost = header(req, COST_HEADER);

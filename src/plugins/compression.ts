@@ -2,12 +2,12 @@
  * Response compression by Accept-Encoding (brotli preferred, then gzip; q-values honoured), with
  * node:zlib off the event loop. whatwg-node's own useContentEncoding is not used: it matches
  * encodings by exact string (`gzip, br` never finds " br"), ignores q-values, compresses
- * streams (which would hold @defer parts back) and would recompress the 9 MB GraphiQL page on
- * every view. Here:
+ * streams (which would hold @defer parts back). Here:
  *  - JSON answers (and other whole bodies of 1 KB or more) are compressed per response, at a
  *    fast level;
- *  - the GraphiQL page is compressed once per encoding and kept (it only changes with the
- *    process);
+ *  - GraphiQL's page and assets come already encoded as the client prefers, from bytes
+ *    compressed once (src/http/precompressed.ts, by negotiateEncoding too): when one comes plain,
+ *    the client accepts no encoding, so nothing is left to do here;
  *  - streamed answers (multipart/mixed of @defer/@stream, text/event-stream) pass through.
  */
 import { promisify } from 'node:util';
@@ -40,11 +40,11 @@ export function negotiateEncoding(acceptEncoding: string | null): Encoding | und
   return candidates[0];
 }
 
-async function compress(body: Uint8Array, encoding: Encoding, large: boolean): Promise<Buffer> {
-  if (encoding === 'gzip') return gzipAsync(body, { level: large ? 9 : 6 });
+async function compress(body: Uint8Array, encoding: Encoding): Promise<Buffer> {
+  if (encoding === 'gzip') return gzipAsync(body, { level: 6 });
   return brotli(body, {
     params: {
-      [constants.BROTLI_PARAM_QUALITY]: large ? 5 : 4,
+      [constants.BROTLI_PARAM_QUALITY]: 4,
       [constants.BROTLI_PARAM_SIZE_HINT]: body.byteLength,
       [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
     },
@@ -52,8 +52,6 @@ async function compress(body: Uint8Array, encoding: Encoding, large: boolean): P
 }
 
 export function useCompression(): Plugin {
-  /** The GraphiQL page, compressed once per encoding (keyed by the page text itself). */
-  const pages = new Map<Encoding, { text: string; compressed: Promise<Buffer> }>();
   return {
     async onResponse({ request, response, setResponse, fetchAPI }) {
       const type = response.headers.get('content-type') ?? '';
@@ -61,23 +59,12 @@ export function useCompression(): Plugin {
       addVary(response.headers, 'Accept-Encoding');
       const encoding = negotiateEncoding(request.headers.get('accept-encoding'));
       if (!encoding) return;
-      let compressed: Buffer;
-      if (type.startsWith('text/html')) {
-        const text = await response.text();
-        let page = pages.get(encoding);
-        if (page?.text !== text) {
-          page = { text, compressed: compress(Buffer.from(text), encoding, true) };
-          pages.set(encoding, page);
-        }
-        compressed = await page.compressed;
-      } else {
-        const body = new Uint8Array(await response.arrayBuffer());
-        if (body.byteLength < MIN_BYTES) {
-          setResponse(new fetchAPI.Response(body, { status: response.status, statusText: response.statusText, headers: response.headers }));
-          return;
-        }
-        compressed = await compress(body, encoding, false);
+      const body = new Uint8Array(await response.arrayBuffer());
+      if (body.byteLength < MIN_BYTES) {
+        setResponse(new fetchAPI.Response(body, { status: response.status, statusText: response.statusText, headers: response.headers }));
+        return;
       }
+      const compressed = await compress(body, encoding);
       const headers = new fetchAPI.Headers(response.headers);
       headers.set('content-encoding', encoding);
       headers.set('content-length', String(compressed.byteLength));

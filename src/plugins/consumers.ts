@@ -1,6 +1,7 @@
 /**
  * What client developers expect, each in its own plugin, gathered here so src/server.ts wires
- * them in two lines:
+ * them in a few lines:
+ *  - GraphiQL: its page at the endpoint and its assets under /graphiql/ (graphiql-page);
  *  - before the limits and the whole-result cache: `GET /` → GraphiQL and HEAD (http-entry),
  *    persisted operations (they must fill in the query before the response cache keys on it),
  *    @defer/@stream (The Guild's plugin; the cost estimate walks deferred fragments like others);
@@ -10,6 +11,7 @@ import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import type { GraphiQLOptions, Plugin } from 'graphql-yoga';
 import type { Config } from '../config.js';
 import { useCompression } from './compression.js';
+import { useGraphiQLPage } from './graphiql-page.js';
 import { graphiqlTabs } from './graphiql-tabs.js';
 import { useHttpCaching } from './http-caching.js';
 import { useHttpEntry } from './http-entry.js';
@@ -37,6 +39,7 @@ export function consumerPlugins(config: Config, position: 'before' | 'after'): P
   ];
 }
 
-export function consumerGraphiQL(defaultQuery: string): Pick<GraphiQLOptions, 'defaultTabs'> {
-  return { defaultTabs: graphiqlTabs(defaultQuery) };
+/** GraphiQL with the saved example tabs (yoga's own GraphiQL is off: `graphiql: false`). */
+export function consumerGraphiQL(options: Pick<GraphiQLOptions, 'title' | 'defaultQuery'> & { defaultQuery: string }): Plugin {
+  return useGraphiQLPage(GRAPHQL_ENDPOINT, { ...options, defaultTabs: graphiqlTabs(options.defaultQuery) });
 }

@@ -1,9 +1,9 @@
 /**
  * Small HTTP courtesies around the GraphQL endpoint:
  *  - `GET /` (and `HEAD /`) redirects to GraphiQL at the endpoint;
- *  - `HEAD` answers without a body (node:http drops the body of a HEAD response): with a query,
- *    the headers the GET would have; without one, those of the GraphiQL page (yoga's GraphiQL
- *    check runs before user plugins and only for GET, so that answer is made here).
+ *  - `HEAD` with a query answers without a body (node:http drops the body of a HEAD response)
+ *    and with the headers the GET would have; without one, it is the GraphiQL page's
+ *    (graphiql-page answers it, before this plugin).
  */
 import type { Plugin } from 'graphql-yoga';
 
@@ -17,11 +17,7 @@ export function useHttpEntry(endpoint: string): Plugin {
         return;
       }
       if (method !== 'HEAD' || url.pathname !== endpoint) return;
-      if (url.searchParams.has('query') || url.searchParams.has('extensions')) {
-        setRequest(new fetchAPI.Request(request.url, { method: 'GET', headers: request.headers }));
-      } else {
-        endResponse(new fetchAPI.Response(null, { status: 200, headers: { 'content-type': 'text/html; charset=utf-8', vary: 'Accept-Encoding' } }));
-      }
+      setRequest(new fetchAPI.Request(request.url, { method: 'GET', headers: request.headers }));
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * A real browser: Debian's chromium (scripts/ensure-test-deps.sh installs it), driven headless by
  * playwright-core (no downloaded browser). It opens GraphiQL, runs the default query, reads the
- * result pane, checks that no request left 127.0.0.1, and saves a screenshot under test-output/.
+ * result pane, checks that no request left 127.0.0.1 (GraphiQL's assets and workers come from
+ * /graphiql/) and that no script failed, and saves a screenshot under test-output/.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
@@ -33,6 +34,8 @@ describe('GraphiQL in headless chromium', () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const requested: string[] = [];
     page.on('request', (request) => requested.push(request.url()));
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
     // The root leads to GraphiQL.
     const origin = new URL(stack.url).origin;
     await page.goto(`${origin}/`, { waitUntil: 'load', timeout: 90_000 });
@@ -58,6 +61,12 @@ describe('GraphiQL in headless chromium', () => {
     });
     expect(requested.length).toBeGreaterThan(1);
     expect(outside).toEqual([]);
+    // GraphiQL's assets, the editor's workers included, came from our own routes, and ran.
+    const assets = requested.map((url) => new URL(url).pathname).filter((path) => path.startsWith('/graphiql/'));
+    expect(new Set(assets.map((path) => path.replace(/\.[0-9a-f]{20}\./, '.*.')))).toEqual(
+      new Set(['graphiql.*.js', 'graphiql.*.css', 'favicon.*.ico', 'editor-worker.*.js', 'graphql-worker.*.js', 'json-worker.*.js'].map((name) => `/graphiql/${name}`)),
+    );
+    expect(errors).toEqual([]);
     await page.close();
   }, 180_000);
 });

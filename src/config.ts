@@ -58,7 +58,13 @@ const envSchema = z.object({
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'letters, digits and :_.- only, at most 64').default('cgql:'),
   REDIS_TIMEOUT_MS: int(50, 1, 10_000),
   UPSTREAM_RATE_LIMIT: int(0, 0, 100_000),
-  METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  // Sent as a Bearer token, so of the Bearer alphabet (RFC 6750 b64token; src/http/request.ts).
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'at least 16 characters')
+    .max(512, 'at most 512 characters')
+    .regex(/^[A-Za-z0-9\-._~+/]+=*$/, 'letters, digits and - . _ ~ + / (then =) only')
+    .optional(),
   SHUTDOWN_DELAY_MS: int(0, 0, 120_000),
   CURSOR_SECRET: z.string().min(32, 'at least 32 characters').optional(),
 });

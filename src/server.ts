@@ -24,11 +24,12 @@ import { useHealth } from './plugins/useHealth.js';
 import { useErrorMetrics, useMetrics } from './plugins/useMetrics.js';
 import { useRequestId } from './plugins/useRequestId.js';
 import { useQueryLimits } from './plugins/useQueryLimits.js';
-import { COST_HEADER, useUpstreamCost } from './plugins/useUpstreamCost.js';
+import { useUpstreamCost } from './plugins/useUpstreamCost.js';
+import { createRequestReader, type RequestPolicy, type RequestReader } from './http/request.js';
 import { consumerPlugins, consumerGraphiQL } from './plugins/consumers.js';
 import { schema } from './schema/index.js';
 import { createUpstreamApi } from './upstream/index.js';
-import { credentialFor, type Credential } from './upstream/transport.js';
+import { credentialFor } from './upstream/transport.js';
 import { createScaleOut, type ScaleOut } from './redis/index.js';
 import { createWarmFront, useWarmFrontLabels, type OperationLabels, type WarmFront } from './http/warm-front.js';
 import type { Histogram } from 'prom-client';
@@ -72,16 +73,13 @@ export interface CivitaiGraphQLServer {
   close(): Promise<void>;
 }
 
-const BEARER = /^Bearer\s+([\x21-\x7e]{1,512})$/i;
-
-function credentialOf(request: Request, config: Config): Credential {
-  const header = request.headers.get('authorization');
-  if (header !== null) {
-    const token = config.upstream.forwardClientAuth ? BEARER.exec(header.trim())?.[1] : undefined;
-    // A client that sends credentials never gets the server's key instead.
-    return token ? credentialFor(token) : credentialFor(undefined);
-  }
-  return credentialFor(config.upstream.anonymousUsesServerKey ? config.upstream.apiKey : undefined);
+/** How a request's facts are read (src/http/request.ts). */
+function requestPolicy(config: Config): RequestPolicy {
+  return {
+    forwardClientAuth: config.upstream.forwardClientAuth,
+    serverKey: config.upstream.anonymousUsesServerKey ? config.upstream.apiKey : undefined,
+    reportCost: config.reportCost,
+  };
 }
 
 /**
@@ -157,14 +155,16 @@ function countWarmHits(metrics: Metrics) {
   };
 }
 
-function wholeResultCache(config: Config, store: SharedStore | undefined, metrics: Metrics): Plugin[] {
+function wholeResultCache(config: Config, store: SharedStore | undefined, metrics: Metrics, reader: RequestReader): Plugin[] {
   if (!wholeResultsCached(config)) return [];
-  // Requests without Authorization share one partition: anonymous, or the server's key (by its fingerprint).
-  const partition = (request: Request) => (request.headers.get('authorization') === null ? credentialOf(request, config).fingerprint : null);
+  // Requests without a client credential share one partition: anonymous, or the server's key (by its fingerprint).
   return [
     useResponseCache({
-      session: partition,
-      enabled: (request) => partition(request) !== null && request.headers.get(COST_HEADER) !== '1',
+      session: (request) => reader.ofRequest(request).partition ?? null,
+      enabled: (request) => {
+        const facts = reader.ofRequest(request);
+        return facts.partition !== undefined && !facts.reportsCost;
+      },
       ttl: config.cache.ttlMs.list,
       // Our LRU over the shared tier rather than @envelop/response-cache-redis: that one waits
       // on Redis without a deadline and keeps entity sets for invalidation we never do.
@@ -192,6 +192,7 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
   const cursors = createCursorCodec(config.cursorSecret ?? (processCursorSecret ??= randomBytes(32)));
   const scale = createScaleOut(config, { logger, metrics });
   let draining = false;
+  const reader = createRequestReader(requestPolicy(config));
   const cache = createUpstreamCache(
     { maxBytes: config.cache.maxBytes, staleMs: config.cache.staleMs, ttlMs: config.cache.ttlMs },
     scale.tier ? [sharedCacheTier(scale.tier)] : [],
@@ -214,7 +215,7 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
     ? createWarmFront((req, res) => void yoga(req, res), {
         endpoint: '/graphql',
         ttlMs: config.cache.ttlMs.list,
-        partition: credentialFor(config.upstream.anonymousUsesServerKey ? config.upstream.apiKey : undefined).fingerprint,
+        facts: reader.of,
         maxEntries: config.cache.responseCacheEntries * 4,
         maxBytes: Math.min(8 * 2 ** 20, config.cache.maxBytes),
         onHit: countWarmHits(metrics),
@@ -226,7 +227,7 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
     landingPage: false,
     renderGraphiQL,
     graphiql: { title: 'civitai-graphql', defaultQuery: DEFAULT_QUERY, ...consumerGraphiQL(DEFAULT_QUERY) },
-    context: ({ request }) => createContext(api, credentialOf(request, config), currentRequestId(), cursors),
+    context: ({ request }) => createContext(api, reader.ofRequest(request), currentRequestId(), cursors),
     maskedErrors: { maskError: createErrorMask(logger) },
     cors: corsFor(config),
     // Our own guard (limitRequestSize) counts the bytes first; yoga's agrees with it.
@@ -256,18 +257,19 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
     plugins: [
       useRequestId(),
       useHealth(() => ({ draining, redis: scale.redis?.state() ?? 'off' })),
-      ...useMetrics(metrics, { token: config.metricsToken }),
+      reader.plugin,
+      ...useMetrics(metrics, { token: config.metricsToken, facts: reader.ofRequest }),
       useCsrfPrevention(),
       // Malformed GET parameters, over-deep variables, mutations: coded refusals, not 500s.
       useRequestShape(),
-      ...consumerPlugins(config, 'before'),
+      ...consumerPlugins(config, 'before', reader.ofRequest),
       useQueryLimits(config.limits),
-      ...wholeResultCache(config, scale.tier, metrics),
+      ...wholeResultCache(config, scale.tier, metrics, reader),
       ...(front ? [useWarmFrontLabels(front)] : []),
-      useUpstreamCost({ always: config.reportCost, logger }),
+      useUpstreamCost({ logger }),
       useClosedErrors(logger),
       useErrorMetrics(metrics),
-      ...consumerPlugins(config, 'after'),
+      ...consumerPlugins(config, 'after', reader.ofRequest),
     ],
     logging: false,
   });

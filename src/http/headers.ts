@@ -1,0 +1,28 @@
+/**
+ * Header names and the small rules over them that both the node:http edge (body limit, request
+ * facts, warm front) and the yoga plugins use. They live here, below the plugins, so that the
+ * edge never imports a plugin: src/plugins may import src/http, never the other way.
+ */
+import { randomUUID } from 'node:crypto';
+
+/** The client asks for `extensions.cost` with `x-upstream-cost: 1` (read once, in request.ts). */
+export const COST_HEADER = 'x-upstream-cost';
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:@+=/-]{1,128}$/;
+
+/** The client's request id when it is sane (1–128 visible ASCII characters from a safe set), otherwise a new UUID. */
+export function requestIdFrom(header: string | null | undefined): string {
+  const value = header?.trim();
+  return value && SANE_REQUEST_ID.test(value) ? value : randomUUID();
+}
+
+/** Headers that a browser only sends after a preflight, so their presence proves one (CSRF). */
+export const PREFLIGHT_HEADERS = ['x-graphql-yoga-csrf', 'apollo-require-preflight', 'x-apollo-operation-name', 'authorization'] as const;
+
+/** Whole seconds a whole result stored at `lastModified` has left of `ttlMs` (the full TTL when unknown). */
+export function secondsLeft(ttlMs: number, lastModified: string | undefined, now = Date.now()): number {
+  const stored = lastModified === undefined ? Number.NaN : Date.parse(lastModified);
+  const left = Number.isNaN(stored) ? ttlMs : stored + ttlMs - now;
+  return Math.max(0, Math.floor(left / 1000));
+}

@@ -30,10 +30,18 @@ export interface CallBudget {
   planned: number | null;
 }
 
-export function createContext(api: UpstreamApi, facts: RequestFacts, requestId: string = randomUUID(), cursors: CursorCodec): Context {
+export interface ContextOptions {
+  cursors: CursorCodec;
+  /** How long all upstream calls of the request may take (UPSTREAM_REQUEST_DEADLINE_MS), from now. */
+  upstreamDeadlineMs?: number;
+}
+
+export function createContext(api: UpstreamApi, facts: RequestFacts, requestId: string = randomUUID(), options: ContextOptions): Context {
+  const { cursors } = options;
   const cost = emptyCost();
   const budget: CallBudget = { planned: null };
   const { credential } = facts;
-  const scope = { credential, cost, budget };
+  const deadline = options.upstreamDeadlineMs === undefined ? {} : { deadline: Date.now() + options.upstreamDeadlineMs };
+  const scope = { credential, cost, budget, ...deadline };
   return { requestId, facts, credential, cost, budget, cursors, loaders: createLoaders(api, scope) };
 }

@@ -29,11 +29,9 @@ import { createRequestReader, type RequestPolicy, type RequestReader } from './h
 import { consumerPlugins, consumerGraphiQL } from './plugins/consumers.js';
 import { schema } from './schema/index.js';
 import { createUpstreamApi } from './upstream/index.js';
-import { credentialFor } from './upstream/transport.js';
 import { createScaleOut, type ScaleOut } from './redis/index.js';
 import { createWarmFront, useWarmFrontLabels, type OperationLabels, type WarmFront } from './http/warm-front.js';
 import type { Histogram } from 'prom-client';
-import { createGatedFetch } from './redis/upstream-fetch.js';
 import { boundedParserCaches } from './plugins/bounded-caches.js';
 import { useRequestShape } from './plugins/useRequestShape.js';
 
@@ -202,13 +200,10 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
     baseUrl: config.upstream.baseUrl,
     timeoutMs: config.upstream.timeoutMs,
     retry: config.upstream.retry,
+    deadlines: config.upstream.deadlines,
     cache,
-    fetch: createGatedFetch({
-      gate: scale.gate,
-      metrics,
-      fingerprintOf: (authorization) => credentialFor(authorization?.replace(/^Bearer\s+/i, '')).fingerprint,
-      maxWaitMs: config.upstream.retry.maxTotalWaitMs,
-    }),
+    gate: scale.gate,
+    observe: metrics.upstreamCall,
   });
 
   const front: WarmFront | undefined = wholeResultsCached(config)
@@ -227,7 +222,7 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
     landingPage: false,
     renderGraphiQL,
     graphiql: { title: 'civitai-graphql', defaultQuery: DEFAULT_QUERY, ...consumerGraphiQL(DEFAULT_QUERY) },
-    context: ({ request }) => createContext(api, reader.ofRequest(request), currentRequestId(), cursors),
+    context: ({ request }) => createContext(api, reader.ofRequest(request), currentRequestId(), { cursors, upstreamDeadlineMs: config.upstream.deadlines.requestMs }),
     maskedErrors: { maskError: createErrorMask(logger) },
     cors: corsFor(config),
     // Our own guard (limitRequestSize) counts the bytes first; yoga's agrees with it.

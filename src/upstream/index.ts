@@ -8,7 +8,8 @@ import type { UpstreamCache } from '../cache/index.js';
 import type { PageAnswer } from '../pagination/offset-window.js';
 import type { PlanLimits } from '../pagination/page-plan.js';
 import type { StreamAnswer } from '../pagination/stream-window.js';
-import { CallBudgetSpent, createUpstreamClient, type Answer, type CallScope } from './client.js';
+import { createUpstreamCall, type UpstreamCallOptions } from './call.js';
+import { CallBudgetSpent, type Answer, type CallScope } from './client.js';
 import { CREATOR_PAGING, creatorListRequest, MAX_CREATORS_LIMIT, type UpstreamCreator } from './creators.js';
 import { UpstreamError, type UpstreamRoute } from './errors.js';
 import {
@@ -52,7 +53,6 @@ import {
 } from './models.js';
 import { numberedPageAnswer } from './shapes.js';
 import { TAG_PAGING, tagListRequest, type TagPage, type UpstreamTag } from './tags.js';
-import { createTransport, type TransportOptions } from './transport.js';
 
 export interface ListParams {
   limit: number;
@@ -97,9 +97,7 @@ export interface UpstreamApi {
   getImage(id: number, scope: CallScope): Promise<UpstreamFeedImage | null>;
 }
 
-export interface UpstreamApiOptions extends TransportOptions {
-  cache: UpstreamCache;
-}
+export type UpstreamApiOptions = UpstreamCallOptions;
 
 /** Pages of /creators searched for one username before giving up. */
 const CREATOR_SEARCH_PAGES = 3;
@@ -160,7 +158,7 @@ function present<T>(answer: Answer<T>, route: UpstreamRoute): T {
 }
 
 export function createUpstreamApi(options: UpstreamApiOptions): UpstreamApi {
-  const client = createUpstreamClient(createTransport(options), options.cache);
+  const client = createUpstreamCall(options);
   const models = options.cache.namespace<UpstreamModel>('model');
   const creators = options.cache.namespace<UpstreamCreator>('creator');
   const creatorId = (username: string) => username.toLowerCase();

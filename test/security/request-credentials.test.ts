@@ -52,7 +52,7 @@ describe('a malformed Bearer credential', () => {
 describe('no usable client credential', () => {
   test.override({ stackOptions: { env: { CIVITAI_API_KEY: 'fixture-key-alice' } } });
 
-  for (const [name, headers] of Object.entries({ 'no header': {}, 'an empty header': { authorization: '' }, 'a Basic credential': { authorization: 'Basic dXNlcjpwYXNz' } })) {
+  for (const [name, headers] of Object.entries<Record<string, string>>({ 'no header': {}, 'an empty header': { authorization: '' }, 'a Basic credential': { authorization: 'Basic dXNlcjpwYXNz' } })) {
     test(`when a request has ${name}, then it is served as anonymous: with the server's key, from the shared whole-result cache`, async ({ stack }) => {
       const first = await stack.client.execute(QUERY, {}, { ...headers, 'x-upstream-cost': '0' });
       const second = await stack.client.execute(QUERY, {}, headers);

@@ -1,9 +1,11 @@
 /**
- * createServer(deps) wires the schema, the per-request context, the plugins and error masking
- * into a graphql-yoga server on node:http. main.ts and the tests call the same factory.
+ * createServer(deps) is the list of what a server is made of: metrics, the scale-out parts, the
+ * request reader, the upstream cache and API, the warm front, graphql-yoga with its plugins, and
+ * node:http in front; each part is built by a named function below. main.ts and the tests call
+ * the same factory.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import type { GraphiQLOptions } from 'graphql-yoga';
 import type { AddressInfo } from 'node:net';
 import { GraphQLError } from 'graphql';
@@ -28,7 +30,7 @@ import { useUpstreamCost } from './plugins/useUpstreamCost.js';
 import { createRequestReader, type RequestPolicy, type RequestReader } from './http/request.js';
 import { consumerPlugins, consumerGraphiQL } from './plugins/consumers.js';
 import { schema } from './schema/index.js';
-import { createUpstreamApi } from './upstream/index.js';
+import { createUpstreamApi, type UpstreamApi } from './upstream/index.js';
 import { createScaleOut, type ScaleOut } from './redis/index.js';
 import { createWarmFront, useWarmFrontLabels, type OperationLabels, type WarmFront } from './http/warm-front.js';
 import type { Histogram } from 'prom-client';
@@ -183,20 +185,29 @@ async function renderGraphiQL(options: GraphiQLOptions): Promise<string> {
 /** Without CURSOR_SECRET, cursors are signed with a key of this process: they die with it. */
 let processCursorSecret: Buffer | undefined;
 
-export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
-  const { config } = deps;
-  const logger = deps.logger ?? createLogger(config.logLevel);
-  const metrics = createMetrics();
-  const cursors = createCursorCodec(config.cursorSecret ?? (processCursorSecret ??= randomBytes(32)));
-  const scale = createScaleOut(config, { logger, metrics });
-  let draining = false;
-  const reader = createRequestReader(requestPolicy(config));
-  const cache = createUpstreamCache(
+/** Parts of one server that the assembly below hands to each other. */
+interface Parts {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  scale: ScaleOut;
+  reader: RequestReader;
+  /** Set by close(): /readyz answers 503 from then on. */
+  lifecycle: { draining: boolean };
+}
+
+/** The cross-request upstream cache: the in-process LRU, over the Redis tier when configured. */
+function upstreamCache({ config, scale, metrics }: Parts): UpstreamCache {
+  return createUpstreamCache(
     { maxBytes: config.cache.maxBytes, staleMs: config.cache.staleMs, ttlMs: config.cache.ttlMs },
     scale.tier ? [sharedCacheTier(scale.tier)] : [],
     { onLocalLookup: (outcome) => metrics.cacheLookup('local', outcome) },
   );
-  const api = createUpstreamApi({
+}
+
+/** The typed Civitai API over the call pipeline, with the fleet's rate gate and the upstream metrics as its stages. */
+function upstreamApi({ config, scale, metrics }: Parts, cache: UpstreamCache): UpstreamApi {
+  return createUpstreamApi({
     baseUrl: config.upstream.baseUrl,
     timeoutMs: config.upstream.timeoutMs,
     retry: config.upstream.retry,
@@ -205,24 +216,81 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
     gate: scale.gate,
     observe: metrics.upstreamCall,
   });
+}
 
-  const front: WarmFront | undefined = wholeResultsCached(config)
-    ? createWarmFront((req, res) => void yoga(req, res), {
-        endpoint: '/graphql',
-        ttlMs: config.cache.ttlMs.list,
-        facts: reader.of,
-        maxEntries: config.cache.responseCacheEntries * 4,
-        maxBytes: Math.min(8 * 2 ** 20, config.cache.maxBytes),
-        onHit: countWarmHits(metrics),
-      })
-    : undefined;
-  const yoga = createYoga<Record<string, never>, Context>({
+/** The warm front (src/http/warm-front.ts), when whole results are cached; `next` is yoga. */
+function warmFront({ config, metrics, reader }: Parts, next: RequestListener): WarmFront | undefined {
+  if (!wholeResultsCached(config)) return undefined;
+  return createWarmFront(next, {
+    endpoint: '/graphql',
+    ttlMs: config.cache.ttlMs.list,
+    facts: reader.of,
+    maxEntries: config.cache.responseCacheEntries * 4,
+    maxBytes: Math.min(8 * 2 ** 20, config.cache.maxBytes),
+    onHit: countWarmHits(metrics),
+  });
+}
+
+/** GraphiQL's page: title, default query and tabs (rendered on the first view, see renderGraphiQL). */
+function graphiqlOptions(): GraphiQLOptions {
+  return { title: 'civitai-graphql', defaultQuery: DEFAULT_QUERY, ...consumerGraphiQL(DEFAULT_QUERY) };
+}
+
+/**
+ * The plugins, in an order that matters. Yoga runs each hook kind (onRequest, onRequestParse,
+ * onParams, …, onResultProcess, onResponse) through these plugins in this order, after its own
+ * (CORS, GraphiQL, request parsers) and before its checks (method, mutation over GET, masking):
+ *  1. request id: wraps the whole request, so every later log line and answer carries it;
+ *  2. health (/healthz, /readyz) answers in onRequest, before any GraphQL concern;
+ *  3. request facts (src/http/request.ts): the node edge's reading of who the request is handed
+ *     to yoga's Request; a malformed Bearer credential is refused here, at every entry;
+ *  4. metrics: /metrics answers in onRequest, before CSRF (scrapers send bare GETs);
+ *  5. CSRF (onRequestParse): refuses a forgeable request before its body is parsed; `GET /`,
+ *     HEAD (http-entry) and the response cache's If-None-Match 304 answer earlier, in
+ *     onRequest, and neither runs anything (If-None-Match itself forces a preflight);
+ *  6. request shape, then persisted operations (onParams): fill in the query before anything keys
+ *     on it; @defer/@stream next, so the limits see the document it runs;
+ *  7. limits (parse, validation rules, planned upstream calls): refuse before any upstream call;
+ *  8. whole-result cache: after the limits, so a cached answer was admitted once; keyed on the
+ *     query the persisted operation filled in;
+ *  9. upstream cost: wraps execution, so its report is never stored by the cache above;
+ * 10. closed errors (onResultProcess): every error of the result, whoever raised it above,
+ *     gets its closed code and status; error metrics are counted after it, on those codes;
+ * 11. HTTP caching headers then compression (onResponse): caching reads the final result's
+ *     errors and Last-Modified; compression comes last, so it sees the final headers.
+ */
+function serverPlugins(parts: Parts, front: WarmFront | undefined): Array<Plugin | Plugin<Context>> {
+  const { config, logger, metrics, scale, reader, lifecycle } = parts;
+  return [
+    useRequestId(),
+    useHealth(() => ({ draining: lifecycle.draining, redis: scale.redis?.state() ?? 'off' })),
+    reader.plugin,
+    ...useMetrics(metrics, { token: config.metricsToken, facts: reader.ofRequest }),
+    useCsrfPrevention(),
+    // Malformed GET parameters, over-deep variables, mutations: coded refusals, not 500s.
+    useRequestShape(),
+    ...consumerPlugins(config, 'before', reader.ofRequest),
+    useQueryLimits(config.limits),
+    ...wholeResultCache(config, scale.tier, metrics, reader),
+    ...(front ? [useWarmFrontLabels(front)] : []),
+    useUpstreamCost({ logger }),
+    useClosedErrors(logger),
+    useErrorMetrics(metrics),
+    ...consumerPlugins(config, 'after', reader.ofRequest),
+  ];
+}
+
+function createGraphQL(parts: Parts, api: UpstreamApi, front: WarmFront | undefined): YogaServerInstance<Record<string, never>, Context> {
+  const { config, logger, reader } = parts;
+  const cursors = createCursorCodec(config.cursorSecret ?? (processCursorSecret ??= randomBytes(32)));
+  const upstreamDeadlineMs = config.upstream.deadlines.requestMs;
+  return createYoga<Record<string, never>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     renderGraphiQL,
-    graphiql: { title: 'civitai-graphql', defaultQuery: DEFAULT_QUERY, ...consumerGraphiQL(DEFAULT_QUERY) },
-    context: ({ request }) => createContext(api, reader.ofRequest(request), currentRequestId(), { cursors, upstreamDeadlineMs: config.upstream.deadlines.requestMs }),
+    graphiql: graphiqlOptions(),
+    context: ({ request }) => createContext(api, reader.ofRequest(request), currentRequestId(), { cursors, upstreamDeadlineMs }),
     maskedErrors: { maskError: createErrorMask(logger) },
     cors: corsFor(config),
     // Our own guard (limitRequestSize) counts the bytes first; yoga's agrees with it.
@@ -230,93 +298,77 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
     multipart: false,
     // Parsed documents by query text, bounded in bytes (yoga's default keeps 1,024 of any size).
     parserAndValidationCache: boundedParserCaches(),
-    // The order matters. Yoga runs each hook kind (onRequest, onRequestParse, onParams, …,
-    // onResultProcess, onResponse) through these plugins in this order, after its own (CORS,
-    // GraphiQL, request parsers) and before its checks (method, mutation over GET, masking):
-    //  1. request id: wraps the whole request, so every later log line and answer carries it;
-    //  2. health and metrics: /healthz, /readyz, /metrics answer in onRequest, before any
-    //     GraphQL concern (CSRF included: probes and scrapers send bare GETs);
-    //  3. CSRF (onRequestParse): refuses a forgeable request before its body is parsed; `GET /`,
-    //     HEAD (http-entry) and the response cache's If-None-Match 304 answer earlier, in
-    //     onRequest, and neither runs anything (If-None-Match itself forces a preflight);
-    //  4. persisted operations (onParams): fill in the query before anything keys on it;
-    //     @defer/@stream next, so the limits see the document it runs;
-    //  5. limits (parse, validation rules, planned upstream calls): refuse before any upstream call;
-    //  6. whole-result cache: after the limits, so a cached answer was admitted once; keyed on the
-    //     query the persisted operation filled in;
-    //  7. upstream cost: wraps execution, so its report is never stored by the cache above;
-    //  8. closed errors (onResultProcess): every error of the result, whoever raised it above,
-    //     gets its closed code and status; error metrics are counted after it, on those codes;
-    //  9. HTTP caching headers then compression (onResponse): caching reads the final result's
-    //     errors and Last-Modified; compression comes last, so it sees the final headers.
-    plugins: [
-      useRequestId(),
-      useHealth(() => ({ draining, redis: scale.redis?.state() ?? 'off' })),
-      reader.plugin,
-      ...useMetrics(metrics, { token: config.metricsToken, facts: reader.ofRequest }),
-      useCsrfPrevention(),
-      // Malformed GET parameters, over-deep variables, mutations: coded refusals, not 500s.
-      useRequestShape(),
-      ...consumerPlugins(config, 'before', reader.ofRequest),
-      useQueryLimits(config.limits),
-      ...wholeResultCache(config, scale.tier, metrics, reader),
-      ...(front ? [useWarmFrontLabels(front)] : []),
-      useUpstreamCost({ logger }),
-      useClosedErrors(logger),
-      useErrorMetrics(metrics),
-      ...consumerPlugins(config, 'after', reader.ofRequest),
-    ],
+    plugins: serverPlugins(parts, front),
     logging: false,
   });
+}
 
-  // A slow or stalled client (headers or body trickled, or never finished) is answered 408 and
-  // closed after these times, checked every second, so it cannot hold a socket and its buffered
-  // bytes for Node's default five minutes; connections beyond MAX_CONNECTIONS are refused.
+/**
+ * node:http in front of everything: the body limit, then the warm front or yoga. A slow or
+ * stalled client (headers or body trickled, or never finished) is answered 408 and closed after
+ * these times, checked every second, so it cannot hold a socket and its buffered bytes for
+ * Node's default five minutes; connections beyond MAX_CONNECTIONS are refused.
+ */
+function createHttpListener(config: Config, handler: RequestListener): Server {
   const http = createHttpServer(
     {
       headersTimeout: config.server.headersTimeoutMs,
       requestTimeout: config.server.requestTimeoutMs,
       connectionsCheckingInterval: Math.min(1_000, config.server.headersTimeoutMs),
     },
-    limitRequestSize(front?.listener ?? yoga, { maxBytes: config.limits.maxRequestBytes }),
+    limitRequestSize(handler, { maxBytes: config.limits.maxRequestBytes }),
   );
   http.maxConnections = config.server.maxConnections;
   http.on('clientError', answerClientError);
-  let closing: Promise<void> | undefined;
+  return http;
+}
 
-  return {
-    yoga,
-    http,
-    cache,
-    scale,
-    metrics,
-    listen(port = config.server.port, host = config.server.host) {
-      return new Promise((resolve, reject) => {
-        http.once('error', reject);
-        http.listen(port, host, () => {
-          http.off('error', reject);
-          const address = http.address() as AddressInfo;
-          const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-          resolve({ url: `http://${shownHost}:${address.port}/graphql`, port: address.port });
-        });
+function listenOn(http: Server, config: Config): CivitaiGraphQLServer['listen'] {
+  return (port = config.server.port, host = config.server.host) =>
+    new Promise((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(port, host, () => {
+        http.off('error', reject);
+        const address = http.address() as AddressInfo;
+        const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+        resolve({ url: `http://${shownHost}:${address.port}/graphql`, port: address.port });
       });
-    },
-    close() {
-      draining = true;
-      const stopAccepting = () =>
-        new Promise<void>((resolve) => {
-          const force = setTimeout(() => http.closeAllConnections(), config.server.shutdownGraceMs);
-          force.unref();
-          http.close(() => {
-            clearTimeout(force);
-            resolve();
-          });
-          http.closeIdleConnections();
-        });
-      // /readyz answers 503 for SHUTDOWN_DELAY_MS first, so load balancers stop sending before we stop accepting.
-      const delay = config.server.shutdownDelayMs;
-      closing ??= (delay > 0 ? new Promise<void>((resolve) => setTimeout(resolve, delay)).then(stopAccepting) : stopAccepting()).then(() => scale.close());
-      return closing;
-    },
+    });
+}
+
+/** close(): /readyz answers 503 for SHUTDOWN_DELAY_MS first, so load balancers stop sending before we stop accepting. */
+function closer(http: Server, { config, scale, lifecycle }: Parts): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  const stopAccepting = () =>
+    new Promise<void>((resolve) => {
+      const force = setTimeout(() => http.closeAllConnections(), config.server.shutdownGraceMs);
+      force.unref();
+      http.close(() => {
+        clearTimeout(force);
+        resolve();
+      });
+      http.closeIdleConnections();
+    });
+  return () => {
+    lifecycle.draining = true;
+    const delay = config.server.shutdownDelayMs;
+    closing ??= (delay > 0 ? new Promise<void>((resolve) => setTimeout(resolve, delay)).then(stopAccepting) : stopAccepting()).then(() => scale.close());
+    return closing;
   };
+}
+
+/** What a server is made of, in the order a request meets it (README, "How it works"). */
+export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
+  const { config } = deps;
+  const logger = deps.logger ?? createLogger(config.logLevel);
+  const metrics = createMetrics();
+  const scale = createScaleOut(config, { logger, metrics });
+  const reader = createRequestReader(requestPolicy(config));
+  const parts: Parts = { config, logger, metrics, scale, reader, lifecycle: { draining: false } };
+  const cache = upstreamCache(parts);
+  const api = upstreamApi(parts, cache);
+  const front = warmFront(parts, (req, res) => void yoga(req, res));
+  const yoga = createGraphQL(parts, api, front);
+  const http = createHttpListener(config, front?.listener ?? yoga);
+  return { yoga, http, cache, scale, metrics, listen: listenOn(http, config), close: closer(http, parts) };
 }

@@ -4,6 +4,7 @@
  * models and creators learned from complete answers (`nsfw=true` model lists, `ids` batches,
  * the creator list) are kept by id in the upstream cache, so later lookups cost nothing.
  */
+import pLimit from 'p-limit';
 import type { CacheNamespace } from '../cache/index.js';
 import type { PageAnswer } from '../pagination/offset-window.js';
 import type { PlanLimits } from '../pagination/page-plan.js';
@@ -130,20 +131,6 @@ export const UPSTREAM_COST_FACTS: UpstreamCostFacts = {
 
 /** Single by-hash GETs of one batch in flight at once (sdnext and the official CLI also bound theirs). */
 const BY_HASH_CONCURRENCY = 16;
-
-/** `work` over every item, at most `width` at a time; results in item order. */
-async function inTurns<T, R>(items: readonly T[], width: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const k = next++;
-      results[k] = await work(items[k] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
-  return results;
-}
 
 /** The earliest published version, then the lowest id: how the by-hash GET picks among several. */
 function earliest(versions: readonly UpstreamVersionDetail[]): UpstreamVersionDetail | null {
@@ -281,7 +268,8 @@ async function getVersionsByHash(state: ApiState, hashes: readonly string[], sco
   await Promise.all(chunks.map((chunk) => hashBatch(state, chunk, found, scope)));
   // Other kinds, and 64-digit hashes the batch did not match (a BLAKE3 hash looks the same).
   const singles = [...new Set(hashes)].filter((hash) => !found.has(hash));
-  const answers = await inTurns(singles, BY_HASH_CONCURRENCY, (hash) => state.client.request(versionByHashRequest(hash), scope));
+  const limit = pLimit(BY_HASH_CONCURRENCY);
+  const answers = await Promise.all(singles.map((hash) => limit(() => state.client.request(versionByHashRequest(hash), scope))));
   singles.forEach((hash, k) => found.set(hash, answers[k]?.value ?? null));
   return hashes.map((hash) => found.get(hash) ?? null);
 }

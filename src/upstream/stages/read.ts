@@ -62,7 +62,8 @@ function httpError(route: UpstreamRoute, answer: Exchanged): UpstreamError {
 /** The one Retry-After parser: delay-seconds or an HTTP-date (RFC 9110 §10.2.3); anything else is unusable. */
 export function parseRetryAfter(value: string | null): number | undefined {
   const text = value?.trim() ?? '';
-  if (/^\d{1,9}$/.test(text)) return Number(text) * 1000;
+  // Any number of digits is valid; past 1e9 s (31 years) it only means "long" (the gate caps hold-offs).
+  if (/^\d+$/.test(text)) return Math.min(Number(text), 1e9) * 1000;
   if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(text)) return undefined;
   const date = Date.parse(text);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());

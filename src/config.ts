@@ -30,6 +30,8 @@ const envSchema = z.object({
   UPSTREAM_TIMEOUT_MS: int(10_000, 100, 120_000),
   UPSTREAM_MAX_ATTEMPTS: int(3, 1, 10),
   UPSTREAM_RETRY_BUDGET_MS: int(3_000, 0, 60_000),
+  UPSTREAM_CALL_DEADLINE_MS: int(15_000, 100, 600_000),
+  UPSTREAM_REQUEST_DEADLINE_MS: int(20_000, 100, 600_000),
   CACHE_MAX_BYTES: int(32 * 1024 * 1024, 0, 4 * 1024 * 1024 * 1024),
   CACHE_TTL_LIST_MS: int(60_000, 0, 86_400_000),
   CACHE_TTL_ENTITY_MS: int(300_000, 0, 86_400_000),
@@ -61,7 +63,13 @@ const envSchema = z.object({
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'letters, digits and :_.- only, at most 64').default('cgql:'),
   REDIS_TIMEOUT_MS: int(50, 1, 10_000),
   UPSTREAM_RATE_LIMIT: int(0, 0, 100_000),
-  METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  // Sent as a Bearer token, so of the Bearer alphabet (RFC 6750 b64token; src/http/request.ts).
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'at least 16 characters')
+    .max(512, 'at most 512 characters')
+    .regex(/^[A-Za-z0-9\-._~+/]+=*$/, 'letters, digits and - . _ ~ + / (then =) only')
+    .optional(),
   SHUTDOWN_DELAY_MS: int(0, 0, 120_000),
   CURSOR_SECRET: z.string().min(32, 'at least 32 characters').optional(),
 });
@@ -96,6 +104,8 @@ export interface Config {
     readonly anonymousUsesServerKey: boolean;
     readonly timeoutMs: number;
     readonly retry: { readonly maxAttempts: number; readonly baseDelayMs: number; readonly maxTotalWaitMs: number };
+    /** One call across its attempts, gate waits and back-offs; all calls of one request (a call never outlives either). */
+    readonly deadlines: { readonly callMs: number; readonly requestMs: number };
   };
   readonly cache: {
     readonly maxBytes: number;
@@ -166,6 +176,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       anonymousUsesServerKey: e.ANONYMOUS_USES_SERVER_KEY,
       timeoutMs: e.UPSTREAM_TIMEOUT_MS,
       retry: { maxAttempts: e.UPSTREAM_MAX_ATTEMPTS, baseDelayMs: 200, maxTotalWaitMs: e.UPSTREAM_RETRY_BUDGET_MS },
+      deadlines: { callMs: e.UPSTREAM_CALL_DEADLINE_MS, requestMs: e.UPSTREAM_REQUEST_DEADLINE_MS },
     },
     cache: {
       maxBytes: e.CACHE_MAX_BYTES,

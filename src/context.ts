@@ -1,13 +1,17 @@
-/** What every resolver receives: the request's loaders, credential and upstream cost. */
+/** What every resolver receives: the request's facts (who it is), loaders and upstream cost. */
 import { randomUUID } from 'node:crypto';
 import { createLoaders, type Loaders } from './loaders/index.js';
 import type { CursorCodec } from './pagination/cursor.js';
 import { emptyCost, type UpstreamCost } from './upstream/client.js';
 import type { UpstreamApi } from './upstream/index.js';
 import type { Credential } from './upstream/transport.js';
+import type { RequestFacts } from './http/request.js';
 
 export interface Context {
   readonly requestId: string;
+  /** Who the request is, read once at the HTTP edge (src/http/request.ts). */
+  readonly facts: RequestFacts;
+  /** The credential it goes upstream with (`facts.credential`). */
   readonly credential: Credential;
   readonly cost: UpstreamCost;
   readonly loaders: Loaders;
@@ -26,9 +30,18 @@ export interface CallBudget {
   planned: number | null;
 }
 
-export function createContext(api: UpstreamApi, credential: Credential, requestId: string = randomUUID(), cursors: CursorCodec): Context {
+export interface ContextOptions {
+  cursors: CursorCodec;
+  /** How long all upstream calls of the request may take (UPSTREAM_REQUEST_DEADLINE_MS), from now. */
+  upstreamDeadlineMs?: number;
+}
+
+export function createContext(api: UpstreamApi, facts: RequestFacts, requestId: string = randomUUID(), options: ContextOptions): Context {
+  const { cursors } = options;
   const cost = emptyCost();
   const budget: CallBudget = { planned: null };
-  const scope = { credential, cost, budget };
-  return { requestId, credential, cost, budget, cursors, loaders: createLoaders(api, scope) };
+  const { credential } = facts;
+  const deadline = options.upstreamDeadlineMs === undefined ? {} : { deadline: Date.now() + options.upstreamDeadlineMs };
+  const scope = { credential, cost, budget, ...deadline };
+  return { requestId, facts, credential, cost, budget, cursors, loaders: createLoaders(api, scope) };
 }

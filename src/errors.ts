@@ -7,6 +7,7 @@ import { GraphQLError } from 'graphql';
 import { PaginationInputError } from './pagination/errors.js';
 import { CallBudgetSpent } from './upstream/client.js';
 import { UpstreamError, UpstreamInputError } from './upstream/errors.js';
+import { ROUTES } from './upstream/routes.js';
 
 export const ERROR_CODES = [
   // Field and argument errors
@@ -79,20 +80,9 @@ export class QueryTooCostlyError extends CodedError {
   }
 }
 
-const routeNames: Record<UpstreamError['route'], string> = {
-  models: 'the model list',
-  model: 'a model',
-  'model-version': 'a model version',
-  'by-hash': 'a model version by hash',
-  'by-hash-batch': 'model versions by hash',
-  creators: 'the creator list',
-  tags: 'the tag list',
-  images: 'the images feed',
-};
-
 /** The client-facing error for an upstream failure: code, safe message, no URL, no body. */
 export function fromUpstreamError(error: UpstreamError): CodedError {
-  const what = routeNames[error.route];
+  const what = ROUTES[error.route].what;
   switch (error.kind) {
     case 'timeout':
       return new CodedError('UPSTREAM_TIMEOUT', `Civitai did not answer in time while loading ${what}.`);
@@ -122,12 +112,6 @@ export function fromUpstreamError(error: UpstreamError): CodedError {
   if (error.status === 429) {
     const retry: Extra = error.retryAfterMs !== undefined ? { retryAfter: Math.ceil(error.retryAfterMs / 1000) } : {};
     return new CodedError('UPSTREAM_RATE_LIMITED', `Civitai is rate limiting requests for ${what}; retry later.`, retry);
-  }
-  if (error.status === 401 || (error.kind as string) === 'unauthorized') {
-    return new CodedError('UNAUTHENTICATED', `Civitai refused the credential while loading ${what}; check the API key.`);
-  }
-  if (error.status === 403 || (error.kind as string) === 'forbidden') {
-    return new CodedError('FORBIDDEN', `Civitai does not allow this credential to load ${what}.`);
   }
   if (error.status !== undefined && error.status >= 400 && error.status < 500) {
     return new BadUserInputError(`Civitai rejected the request for ${what}.`);

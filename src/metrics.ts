@@ -2,7 +2,7 @@
  * What a replica reports on `/metrics` (Prometheus text), one registry per server so several
  * servers in one process (tests) never mix. GraphQL requests and latency per operation name come
  * from @graphql-yoga/plugin-prometheus (src/plugins/useMetrics.ts); the rest are ours, fed by
- * whoever knows the fact: every upstream request (`upstreamCall`, src/redis/upstream-fetch.ts),
+ * whoever knows the fact: every upstream request (`upstreamCall`, the metrics stage of src/upstream/call.ts),
  * each request's upstream cost (`inflightShare`, useMetrics), the cache tiers (`cacheLookup`:
  * 'local' = the in-process LRU of upstream answers, 'redis' = every lookup in the shared tier,
  * answers and whole results, 'response' = the whole-result cache, either level, 'front' = warm

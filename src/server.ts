@@ -1,9 +1,11 @@
 /**
- * createServer(deps) wires the schema, the per-request context, the plugins and error masking
- * into a graphql-yoga server on node:http. main.ts and the tests call the same factory.
+ * createServer(deps) is the list of what a server is made of: metrics, the scale-out parts, the
+ * request reader, the upstream cache and API, the warm front, graphql-yoga with its plugins, and
+ * node:http in front; each part is built by a named function below. main.ts and the tests call
+ * the same factory.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GraphQLError } from 'graphql';
 import { useResponseCache } from '@graphql-yoga/plugin-response-cache';
@@ -25,16 +27,15 @@ import { useHealth } from './plugins/useHealth.js';
 import { useErrorMetrics, useMetrics } from './plugins/useMetrics.js';
 import { useRequestId } from './plugins/useRequestId.js';
 import { useQueryLimits } from './plugins/useQueryLimits.js';
-import { COST_HEADER, useUpstreamCost } from './plugins/useUpstreamCost.js';
+import { useUpstreamCost } from './plugins/useUpstreamCost.js';
+import { createRequestReader, type RequestPolicy, type RequestReader } from './http/request.js';
 import { consumerPlugins, consumerGraphiQL } from './plugins/consumers.js';
 import { schema } from './schema/index.js';
-import { createUpstreamApi } from './upstream/index.js';
-import { credentialFor, type Credential } from './upstream/transport.js';
+import { createUpstreamApi, type UpstreamApi } from './upstream/index.js';
 import { createScaleOut, type ScaleOut } from './redis/index.js';
 import { createWarmFront, useWarmFrontLabels, type OperationLabels, type WarmFront } from './http/warm-front.js';
 import type { Histogram } from 'prom-client';
-import { createGatedFetch } from './redis/upstream-fetch.js';
-import { boundedParserCaches, clientMemory } from './plugins/bounded-caches.js';
+import { boundedParserCaches, clientMemory, type ClientMemory } from './plugins/bounded-caches.js';
 import { useRequestShape } from './plugins/useRequestShape.js';
 
 export const DEFAULT_QUERY = /* GraphQL */ `# Civitai through GraphQL. Press the play button, then explore with the Docs panel.
@@ -73,16 +74,13 @@ export interface CivitaiGraphQLServer {
   close(): Promise<void>;
 }
 
-const BEARER = /^Bearer\s+([\x21-\x7e]{1,512})$/i;
-
-function credentialOf(request: Request, config: Config): Credential {
-  const header = request.headers.get('authorization');
-  if (header !== null) {
-    const token = config.upstream.forwardClientAuth ? BEARER.exec(header.trim())?.[1] : undefined;
-    // A client that sends credentials never gets the server's key instead.
-    return token ? credentialFor(token) : credentialFor(undefined);
-  }
-  return credentialFor(config.upstream.anonymousUsesServerKey ? config.upstream.apiKey : undefined);
+/** How a request's facts are read (src/http/request.ts). */
+function requestPolicy(config: Config): RequestPolicy {
+  return {
+    forwardClientAuth: config.upstream.forwardClientAuth,
+    serverKey: config.upstream.anonymousUsesServerKey ? config.upstream.apiKey : undefined,
+    reportCost: config.reportCost,
+  };
 }
 
 /**
@@ -158,18 +156,20 @@ function countWarmHits(metrics: Metrics) {
   };
 }
 
-function wholeResultCache(config: Config, store: SharedStore | undefined, metrics: Metrics): Plugin[] {
+function wholeResultCache(config: Config, store: SharedStore | undefined, metrics: Metrics, reader: RequestReader, maxBytes: number): Plugin[] {
   if (!wholeResultsCached(config)) return [];
-  // Requests without Authorization share one partition: anonymous, or the server's key (by its fingerprint).
-  const partition = (request: Request) => (request.headers.get('authorization') === null ? credentialOf(request, config).fingerprint : null);
+  // Requests without a client credential share one partition: anonymous, or the server's key (by its fingerprint).
   return [
     useResponseCache({
-      session: partition,
-      enabled: (request) => partition(request) !== null && request.headers.get(COST_HEADER) !== '1',
+      session: (request) => reader.ofRequest(request).partition ?? null,
+      enabled: (request) => {
+        const facts = reader.ofRequest(request);
+        return facts.partition !== undefined && !facts.reportsCost;
+      },
       ttl: config.cache.ttlMs.list,
       // Our LRU over the shared tier rather than @envelop/response-cache-redis: that one waits
       // on Redis without a deadline and keeps entity sets for invalidation we never do.
-      cache: createResultCache({ maxEntries: config.cache.responseCacheEntries, maxBytes: clientMemory(config.cache.clientMemoryBytes).results, store, onLookup: (outcome) => metrics.cacheLookup('response', outcome) }),
+      cache: createResultCache({ maxEntries: config.cache.responseCacheEntries, maxBytes, store, onLookup: (outcome) => metrics.cacheLookup('response', outcome) }),
     }),
   ];
 }
@@ -177,147 +177,193 @@ function wholeResultCache(config: Config, store: SharedStore | undefined, metric
 /** Without CURSOR_SECRET, cursors are signed with a key of this process: they die with it. */
 let processCursorSecret: Buffer | undefined;
 
-export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
-  const { config } = deps;
-  const logger = deps.logger ?? createLogger(config.logLevel);
-  const metrics = createMetrics();
-  const cursors = createCursorCodec(config.cursorSecret ?? (processCursorSecret ??= randomBytes(32)));
-  const scale = createScaleOut(config, { logger, metrics });
-  const memory = clientMemory(config.cache.clientMemoryBytes);
-  let draining = false;
-  const cache = createUpstreamCache(
+/** Parts of one server that the assembly below hands to each other. */
+interface Parts {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  scale: ScaleOut;
+  reader: RequestReader;
+  /** Set by close(): /readyz answers 503 from then on. */
+  lifecycle: { draining: boolean };
+  /** CLIENT_MEMORY_BYTES split between the caches a client fills (src/plugins/bounded-caches.ts). */
+  memory: ClientMemory;
+}
+
+/** The cross-request upstream cache: the in-process LRU, over the Redis tier when configured. */
+function upstreamCache({ config, scale, metrics }: Parts): UpstreamCache {
+  return createUpstreamCache(
     { maxBytes: config.cache.maxBytes, staleMs: config.cache.staleMs, ttlMs: config.cache.ttlMs },
     scale.tier ? [sharedCacheTier(scale.tier)] : [],
     { onLocalLookup: (outcome) => metrics.cacheLookup('local', outcome) },
   );
-  const api = createUpstreamApi({
+}
+
+/** The typed Civitai API over the call pipeline, with the fleet's rate gate and the upstream metrics as its stages. */
+function upstreamApi({ config, scale, metrics }: Parts, cache: UpstreamCache): UpstreamApi {
+  return createUpstreamApi({
     baseUrl: config.upstream.baseUrl,
     timeoutMs: config.upstream.timeoutMs,
     retry: config.upstream.retry,
+    deadlines: config.upstream.deadlines,
     cache,
-    fetch: createGatedFetch({
-      gate: scale.gate,
-      metrics,
-      fingerprintOf: (authorization) => credentialFor(authorization?.replace(/^Bearer\s+/i, '')).fingerprint,
-      maxWaitMs: config.upstream.retry.maxTotalWaitMs,
-    }),
+    gate: scale.gate,
+    observe: metrics.upstreamCall,
   });
+}
 
-  const front: WarmFront | undefined = wholeResultsCached(config)
-    ? createWarmFront((req, res) => void yoga(req, res), {
-        endpoint: '/graphql',
-        ttlMs: config.cache.ttlMs.list,
-        partition: credentialFor(config.upstream.anonymousUsesServerKey ? config.upstream.apiKey : undefined).fingerprint,
-        maxEntries: config.cache.responseCacheEntries * 4,
-        maxBytes: memory.warmFront,
-        onHit: countWarmHits(metrics),
-      })
-    : undefined;
-  const yoga = createYoga<Record<string, never>, Context>({
+/** The warm front (src/http/warm-front.ts), when whole results are cached; `next` is yoga. */
+function warmFront({ config, metrics, reader, memory }: Parts, next: RequestListener): WarmFront | undefined {
+  if (!wholeResultsCached(config)) return undefined;
+  return createWarmFront(next, {
+    endpoint: '/graphql',
+    ttlMs: config.cache.ttlMs.list,
+    facts: reader.of,
+    maxEntries: config.cache.responseCacheEntries * 4,
+    maxBytes: memory.warmFront,
+    onHit: countWarmHits(metrics),
+  });
+}
+
+/**
+ * The plugins, in an order that matters. Yoga runs each hook kind (onRequest, onRequestParse,
+ * onParams, …, onResultProcess, onResponse) through these plugins in this order, after its own
+ * (CORS, request parsers) and before its checks (method, mutation over GET, masking):
+ *  1. request id: wraps the whole request, so every later log line and answer carries it;
+ *  2. health (/healthz, /readyz) answers in onRequest, before any GraphQL concern;
+ *  3. request facts (src/http/request.ts): the node edge's reading of who the request is handed
+ *     to yoga's Request; a malformed Bearer credential is refused here, at every entry;
+ *  4. metrics: /metrics answers in onRequest, before CSRF (scrapers send bare GETs);
+ *     then GraphiQL's page and assets (src/plugins/graphiql-page.ts), also in onRequest;
+ *  5. CSRF (onRequestParse): refuses a forgeable request before its body is parsed; `GET /`,
+ *     HEAD (http-entry) and the response cache's If-None-Match 304 answer earlier, in
+ *     onRequest, and neither runs anything (If-None-Match itself forces a preflight);
+ *  6. request shape, then persisted operations (onParams): fill in the query before anything keys
+ *     on it; @defer/@stream next, so the limits see the document it runs;
+ *  7. limits (parse, validation rules, planned upstream calls): refuse before any upstream call;
+ *  8. whole-result cache: after the limits, so a cached answer was admitted once; keyed on the
+ *     query the persisted operation filled in;
+ *  9. upstream cost: wraps execution, so its report is never stored by the cache above;
+ * 10. closed errors (onResultProcess): every error of the result, whoever raised it above,
+ *     gets its closed code and status; error metrics are counted after it, on those codes;
+ * 11. HTTP caching headers then compression (onResponse): caching reads the final result's
+ *     errors and Last-Modified; compression comes last, so it sees the final headers.
+ */
+function serverPlugins(parts: Parts, front: WarmFront | undefined): Array<Plugin | Plugin<Context>> {
+  const { config, logger, metrics, scale, reader, lifecycle } = parts;
+  return [
+    useRequestId(),
+    useHealth(() => ({ draining: lifecycle.draining, redis: scale.redis?.state() ?? 'off' })),
+    reader.plugin,
+    ...useMetrics(metrics, { token: config.metricsToken, facts: reader.ofRequest }),
+    // GraphiQL's page and assets, where yoga's own GraphiQL answered (onRequest, before any check).
+    consumerGraphiQL({ title: 'civitai-graphql', defaultQuery: DEFAULT_QUERY }),
+    useCsrfPrevention(),
+    // Malformed GET parameters, over-deep variables, mutations: coded refusals, not 500s.
+    useRequestShape(),
+    ...consumerPlugins(config, 'before', reader.ofRequest),
+    useQueryLimits(config.limits, parts.memory),
+    ...wholeResultCache(config, scale.tier, metrics, reader, parts.memory.results),
+    ...(front ? [useWarmFrontLabels(front)] : []),
+    useUpstreamCost({ logger }),
+    useClosedErrors(logger),
+    useErrorMetrics(metrics),
+    ...consumerPlugins(config, 'after', reader.ofRequest),
+  ];
+}
+
+function createGraphQL(parts: Parts, api: UpstreamApi, front: WarmFront | undefined): YogaServerInstance<Record<string, never>, Context> {
+  const { config, logger, reader } = parts;
+  const cursors = createCursorCodec(config.cursorSecret ?? (processCursorSecret ??= randomBytes(32)));
+  const upstreamDeadlineMs = config.upstream.deadlines.requestMs;
+  return createYoga<Record<string, never>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     // Ours instead (consumerGraphiQL): a small page, its assets apart, compressed once, cached.
     graphiql: false,
-    context: ({ request }) => createContext(api, credentialOf(request, config), currentRequestId(), cursors),
+    context: ({ request }) => createContext(api, reader.ofRequest(request), currentRequestId(), { cursors, upstreamDeadlineMs }),
     maskedErrors: { maskError: createErrorMask(logger) },
     cors: corsFor(config),
     // Our own guard (limitRequestSize) counts the bytes first; yoga's agrees with it.
     maxRequestBodySize: config.limits.maxRequestBytes,
     multipart: false,
     // Parsed documents by query text, within their share of CLIENT_MEMORY_BYTES (yoga's default keeps 1,024 of any size).
-    parserAndValidationCache: boundedParserCaches(memory),
-    // The order matters. Yoga runs each hook kind (onRequest, onRequestParse, onParams, …,
-    // onResultProcess, onResponse) through these plugins in this order, after its own (CORS,
-    // request parsers) and before its checks (method, mutation over GET, masking):
-    //  1. request id: wraps the whole request, so every later log line and answer carries it;
-    //  2. health and metrics: /healthz, /readyz, /metrics answer in onRequest, before any
-    //     GraphQL concern (CSRF included: probes and scrapers send bare GETs);
-    //  3. CSRF (onRequestParse): refuses a forgeable request before its body is parsed; `GET /`,
-    //     HEAD (http-entry), GraphiQL and the response cache's If-None-Match 304 answer earlier, in
-    //     onRequest, and none runs anything (If-None-Match itself forces a preflight);
-    //  4. persisted operations (onParams): fill in the query before anything keys on it;
-    //     @defer/@stream next, so the limits see the document it runs;
-    //  5. limits (parse, validation rules, planned upstream calls): refuse before any upstream call;
-    //  6. whole-result cache: after the limits, so a cached answer was admitted once; keyed on the
-    //     query the persisted operation filled in;
-    //  7. upstream cost: wraps execution, so its report is never stored by the cache above;
-    //  8. closed errors (onResultProcess): every error of the result, whoever raised it above,
-    //     gets its closed code and status; error metrics are counted after it, on those codes;
-    //  9. HTTP caching headers then compression (onResponse): caching reads the final result's
-    //     errors and Last-Modified; compression comes last, so it sees the final headers.
-    plugins: [
-      useRequestId(),
-      useHealth(() => ({ draining, redis: scale.redis?.state() ?? 'off' })),
-      ...useMetrics(metrics, { token: config.metricsToken }),
-      // GraphiQL's page and assets, where yoga's own GraphiQL answered (onRequest, before any check).
-      consumerGraphiQL({ title: 'civitai-graphql', defaultQuery: DEFAULT_QUERY }),
-      useCsrfPrevention(),
-      // Malformed GET parameters, over-deep variables, mutations: coded refusals, not 500s.
-      useRequestShape(),
-      ...consumerPlugins(config, 'before'),
-      useQueryLimits(config.limits, memory),
-      ...wholeResultCache(config, scale.tier, metrics),
-      ...(front ? [useWarmFrontLabels(front)] : []),
-      useUpstreamCost({ always: config.reportCost, logger }),
-      useClosedErrors(logger),
-      useErrorMetrics(metrics),
-      ...consumerPlugins(config, 'after'),
-    ],
+    parserAndValidationCache: boundedParserCaches(parts.memory),
+    plugins: serverPlugins(parts, front),
     logging: false,
   });
+}
 
-  // A slow or stalled client (headers or body trickled, or never finished) is answered 408 and
-  // closed after these times, checked every second, so it cannot hold a socket and its buffered
-  // bytes for Node's default five minutes. Who may hold a connection: src/http/connections.ts.
+/**
+ * node:http in front of everything: the body limit, then the warm front or yoga. A slow or
+ * stalled client (headers or body trickled, or never finished) is answered 408 and closed after
+ * these times, checked every second, so it cannot hold a socket and its buffered bytes for
+ * Node's default five minutes; connections beyond MAX_CONNECTIONS are refused.
+ */
+function createHttpListener(config: Config, handler: RequestListener): Server {
   const http = createHttpServer(
     {
       headersTimeout: config.server.headersTimeoutMs,
       requestTimeout: config.server.requestTimeoutMs,
       connectionsCheckingInterval: Math.min(1_000, config.server.headersTimeoutMs),
     },
-    limitBufferedBytes(limitRequestSize(front?.listener ?? yoga, { maxBytes: config.limits.maxRequestBytes }), {
+    limitBufferedBytes(limitRequestSize(handler, { maxBytes: config.limits.maxRequestBytes }), {
       maxBytes: config.limits.requestMemoryBytes,
       maxRequestBytes: config.limits.maxRequestBytes,
     }).listener,
   );
   guardConnections(http, { maxConnections: config.server.maxConnections, maxPerPeer: config.server.maxConnectionsPerPeer });
   http.on('clientError', answerClientError);
-  let closing: Promise<void> | undefined;
+  return http;
+}
 
-  return {
-    yoga,
-    http,
-    cache,
-    scale,
-    metrics,
-    listen(port = config.server.port, host = config.server.host) {
-      return new Promise((resolve, reject) => {
-        http.once('error', reject);
-        http.listen(port, host, () => {
-          http.off('error', reject);
-          const address = http.address() as AddressInfo;
-          const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-          resolve({ url: `http://${shownHost}:${address.port}/graphql`, port: address.port });
-        });
+function listenOn(http: Server, config: Config): CivitaiGraphQLServer['listen'] {
+  return (port = config.server.port, host = config.server.host) =>
+    new Promise((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(port, host, () => {
+        http.off('error', reject);
+        const address = http.address() as AddressInfo;
+        const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+        resolve({ url: `http://${shownHost}:${address.port}/graphql`, port: address.port });
       });
-    },
-    close() {
-      draining = true;
-      const stopAccepting = () =>
-        new Promise<void>((resolve) => {
-          const force = setTimeout(() => http.closeAllConnections(), config.server.shutdownGraceMs);
-          force.unref();
-          http.close(() => {
-            clearTimeout(force);
-            resolve();
-          });
-          http.closeIdleConnections();
-        });
-      // /readyz answers 503 for SHUTDOWN_DELAY_MS first, so load balancers stop sending before we stop accepting.
-      const delay = config.server.shutdownDelayMs;
-      closing ??= (delay > 0 ? new Promise<void>((resolve) => setTimeout(resolve, delay)).then(stopAccepting) : stopAccepting()).then(() => scale.close());
-      return closing;
-    },
+    });
+}
+
+/** close(): /readyz answers 503 for SHUTDOWN_DELAY_MS first, so load balancers stop sending before we stop accepting. */
+function closer(http: Server, { config, scale, lifecycle }: Parts): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  const stopAccepting = () =>
+    new Promise<void>((resolve) => {
+      const force = setTimeout(() => http.closeAllConnections(), config.server.shutdownGraceMs);
+      force.unref();
+      http.close(() => {
+        clearTimeout(force);
+        resolve();
+      });
+      http.closeIdleConnections();
+    });
+  return () => {
+    lifecycle.draining = true;
+    const delay = config.server.shutdownDelayMs;
+    closing ??= (delay > 0 ? new Promise<void>((resolve) => setTimeout(resolve, delay)).then(stopAccepting) : stopAccepting()).then(() => scale.close());
+    return closing;
   };
+}
+
+/** What a server is made of, in the order a request meets it (README, "How it works"). */
+export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
+  const { config } = deps;
+  const logger = deps.logger ?? createLogger(config.logLevel);
+  const metrics = createMetrics();
+  const scale = createScaleOut(config, { logger, metrics });
+  const reader = createRequestReader(requestPolicy(config));
+  const parts: Parts = { config, logger, metrics, scale, reader, lifecycle: { draining: false }, memory: clientMemory(config.cache.clientMemoryBytes) };
+  const cache = upstreamCache(parts);
+  const api = upstreamApi(parts, cache);
+  const front = warmFront(parts, (req, res) => void yoga(req, res));
+  const yoga = createGraphQL(parts, api, front);
+  const http = createHttpListener(config, front?.listener ?? yoga);
+  return { yoga, http, cache, scale, metrics, listen: listenOn(http, config), close: closer(http, parts) };
 }

@@ -190,6 +190,17 @@ describe('the import graph (STYLE.md §6.1)', () => {
     expect(path?.map(show) ?? [], 'import cycle').toEqual([]);
   });
 
+  it('when the folders of src/ import each other, type-only imports included, then never both ways', () => {
+    const folderOf = (path: string) => (path.split('/').length > 2 ? path.split('/')[1] : undefined);
+    const pairs = new Set<string>();
+    for (const e of edges) {
+      const [from, to] = [folderOf(e.from), folderOf(e.to)];
+      if (e.from.startsWith('src/') && e.to.startsWith('src/') && from && to && from !== to) pairs.add(`${from} → ${to}`);
+    }
+    const both = [...pairs].filter((pair) => pairs.has(pair.split(' → ').reverse().join(' → '))).sort();
+    expect(both, 'folders that import each other').toEqual([]);
+  });
+
   it('when a file of src/schema/ imports from src/upstream/, then only types (`import type`)', () => {
     const values = edges.filter((e) => e.from.startsWith('src/schema/') && e.to.startsWith('src/upstream/') && e.runtime);
     expect(values.map(show), 'value imports from upstream/ in schema/ (use `import type`)').toEqual([]);

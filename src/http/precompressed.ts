@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
-import { negotiateEncoding, type Encoding } from '../plugins/compression.js';
+import { negotiateEncoding, type Encoding } from './headers.js';
 
 const brotli = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);

@@ -6,15 +6,15 @@
  *
  * What it serves and why that is the same answer:
  *  - only requests the whole-result cache serves: GET or POST to the endpoint (not GraphiQL's
- *    page: a GET whose Accept names text/html), no Authorization
- *    (one partition per process: the server key's fingerprint, or anonymous), no cost report
- *    (`x-upstream-cost: 1`; with REPORT_COST the front is off), no If-None-Match /
- *    If-Modified-Since (yoga's response cache answers 304 itself);
+ *    page: a GET whose Accept names text/html), without a client credential (the request's facts
+ *    give the shared partition: the server key's fingerprint, or anonymous), no cost report (the
+ *    facts again; with REPORT_COST the front is off), no If-None-Match / If-Modified-Since (yoga's
+ *    response cache answers 304 itself);
  *  - the key hashes everything the answer depends on: method, URL (path + query string), body
  *    bytes, the partition, and the request headers that change the answer or whether it is
  *    refused: Accept (response media type), Accept-Encoding (compression), Content-Type, the
  *    fetch-metadata headers and the presence of each preflight header (CSRF), Origin (CORS
- *    headers), x-upstream-cost (KEYED_HEADERS);
+ *    headers) (KEYED_HEADERS);
  *  - only answers the whole-result cache stored are kept: status 200, an ETag (the response
  *    cache sets ETag and Last-Modified exactly when it stores a result: no errors, a query), not
  *    streamed (@defer/@stream, SSE), no Set-Cookie;
@@ -31,19 +31,16 @@ import type { IncomingMessage, OutgoingHttpHeaders, RequestListener, ServerRespo
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
-import { wantsGraphiQLPage } from '../plugins/graphiql-page.js';
-import { secondsLeft } from '../plugins/http-caching.js';
-import { PREFLIGHT_HEADERS } from '../plugins/useCsrfPrevention.js';
-import { REQUEST_ID_HEADER, requestIdFrom } from '../plugins/useRequestId.js';
-import { COST_HEADER } from '../plugins/useUpstreamCost.js';
+import { PREFLIGHT_HEADERS, REQUEST_ID_HEADER, requestIdFrom, secondsLeft, wantsGraphiQLPage } from './headers.js';
+import type { RequestFacts } from './request.js';
 
 export interface WarmFrontOptions {
   /** The GraphQL endpoint's path ('/graphql'). */
   endpoint: string;
   /** The whole-result cache's TTL (CACHE_TTL_LIST_MS). */
   ttlMs: number;
-  /** The partition of a request without Authorization: the server key's fingerprint, or 'anon'. */
-  partition: string;
+  /** The request's facts (src/http/request.ts): its shared partition and whether it reports cost. */
+  facts: (req: IncomingMessage) => RequestFacts;
   maxEntries: number;
   maxBytes: number;
   now?: () => number;
@@ -91,7 +88,7 @@ function header(req: IncomingMessage, name: string): string {
 }
 
 /** The key of a request the front may answer, or undefined when it must go to yoga. */
-export function warmKey(req: IncomingMessage, endpoint: string, partition: string): string | undefined {
+export function warmKey(req: IncomingMessage, endpoint: string, facts: RequestFacts): string | undefined {
   const method = req.method;
   if (method !== 'GET' && method !== 'POST') return undefined;
   const url = req.url ?? '';
@@ -100,11 +97,10 @@ export function warmKey(req: IncomingMessage, endpoint: string, partition: strin
   // The GraphiQL page is no GraphQL answer (whether there are parameters only matters for HEAD).
   if (wantsGraphiQLPage(method, header(req, 'accept'), q !== -1)) return undefined;
   const h = req.headers;
-  if (h.authorization !== undefined || h['if-none-match'] !== undefined || h['if-modified-since'] !== undefined) return undefined;
-  const cost = header(req, COST_HEADER);
-  if (cost === '1') return undefined;
+  const { partition, reportsCost } = facts;
+  if (partition === undefined || reportsCost || h['if-none-match'] !== undefined || h['if-modified-since'] !== undefined) return undefined;
   const hash = createHash('sha256');
-  hash.update(`${method}\n${url}\n${partition}\n${cost}\n`);
+  hash.update(`${method}\n${url}\n${partition}\n`);
   for (const name of KEYED_HEADERS) hash.update(`${header(req, name)}\n`);
   for (const name of PREFLIGHT_HEADERS) hash.update(h[name] === undefined ? '0' : '1');
   const body = (req as IncomingMessage & { body?: Buffer }).body;
@@ -202,7 +198,7 @@ export function createWarmFront(next: RequestListener, options: WarmFrontOptions
   return {
     listener(req, res) {
       const started = performance.now();
-      const key = warmKey(req, options.endpoint, options.partition);
+      const key = warmKey(req, options.endpoint, options.facts(req));
       if (key === undefined) return next(req, res);
       const entry = entries.get(key);
       if (entry) return serve(req, res, entry, started);

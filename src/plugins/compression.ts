@@ -13,32 +13,14 @@
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { Plugin } from 'graphql-yoga';
+import { negotiateEncoding, type Encoding } from '../http/headers.js';
 import { addVary } from './http-caching.js';
 
 const brotli = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);
 
-export type Encoding = 'br' | 'gzip';
-
 const MIN_BYTES = 1024;
 const STREAMED = /^(multipart\/|text\/event-stream)/i;
-
-/** The best encoding the client accepts, by q-value then our preference (br before gzip). */
-export function negotiateEncoding(acceptEncoding: string | null): Encoding | undefined {
-  if (!acceptEncoding) return undefined;
-  const q = new Map<string, number>();
-  for (const part of acceptEncoding.split(',')) {
-    const [name, ...params] = part.trim().toLowerCase().split(';');
-    if (!name) continue;
-    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-    const value = qParam === undefined ? 1 : Number(qParam.slice(2));
-    q.set(name, Number.isFinite(value) ? value : 0);
-  }
-  const weight = (encoding: Encoding) => q.get(encoding) ?? q.get('*') ?? 0;
-  const candidates = (['br', 'gzip'] as const).filter((e) => weight(e) > 0);
-  candidates.sort((a, b) => weight(b) - weight(a));
-  return candidates[0];
-}
 
 async function compress(body: Uint8Array, encoding: Encoding): Promise<Buffer> {
   if (encoding === 'gzip') return gzipAsync(body, { level: 6 });

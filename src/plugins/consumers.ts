@@ -17,11 +17,11 @@ import { useHttpCaching } from './http-caching.js';
 import { useHttpEntry } from './http-entry.js';
 import { clientMemory } from './bounded-caches.js';
 import { usePersistedOperationsMode } from './persisted-operations.js';
-import { COST_HEADER } from './useUpstreamCost.js';
+import type { RequestFacts } from '../http/request.js';
 
 export const GRAPHQL_ENDPOINT = '/graphql';
 
-export function consumerPlugins(config: Config, position: 'before' | 'after'): Plugin[] {
+export function consumerPlugins(config: Config, position: 'before' | 'after', facts: (request: Request) => RequestFacts): Plugin[] {
   if (position === 'before') {
     return [
       useHttpEntry(GRAPHQL_ENDPOINT),
@@ -32,8 +32,7 @@ export function consumerPlugins(config: Config, position: 'before' | 'after'): P
   return [
     useHttpCaching({
       ttlMs: config.cache.ttlMs.list,
-      anonymous: (request) => request.headers.get('authorization') === null && config.upstream.apiKey === undefined,
-      wantsCost: (request) => config.reportCost || request.headers.get(COST_HEADER) === '1',
+      facts,
     }),
     ...(config.consumers.compression ? [useCompression()] : []),
   ];

@@ -10,16 +10,12 @@
  */
 import type { GraphiQLOptions, Plugin } from 'graphql-yoga';
 import { GRAPHIQL_ASSETS_PATH, graphiqlAssets, graphiqlPage } from '../http/graphiql-assets.js';
+import { wantsGraphiQLPage } from '../http/headers.js';
 import { answerStored, precompress, type Precompressed } from '../http/precompressed.js';
 
 const ASSET = { cacheControl: 'public, max-age=31536000, immutable' };
 /** The endpoint also answers GraphQL: Accept picks the page. */
 const PAGE = { cacheControl: 'no-cache', varyAlso: 'Accept' };
-
-/** Whether a request to the endpoint asks for the GraphiQL page rather than a GraphQL answer. */
-export function wantsGraphiQLPage(method: string | undefined, accept: string | null | undefined, hasQuery: boolean): boolean {
-  return (method === 'GET' && (accept ?? '').includes('text/html')) || (method === 'HEAD' && !hasQuery);
-}
 
 export function useGraphiQLPage(endpoint: string, options: GraphiQLOptions): Plugin {
   let page: Promise<Precompressed> | undefined;

@@ -1,6 +1,6 @@
 /**
  * HTTP caching headers, so that a CDN or a browser in front serves repeats without reaching us.
- *  - A query over GET, anonymous (no Authorization, no server key), error-free, not incremental
+ *  - A query over GET, anonymous (no client credential, no server key: the request's facts), error-free, not incremental
  *    and without a cost report: `Cache-Control: public, max-age=<seconds left>`, where the time
  *    left is the whole-result cache's (CACHE_TTL_LIST_MS from when the result was stored, read
  *    from the Last-Modified the response cache records), and the full TTL when it is off.
@@ -15,6 +15,8 @@
  * ETag / If-None-Match → 304 is the response cache's; a 304 gets the same Cache-Control.
  */
 import type { Plugin } from 'graphql-yoga';
+import { secondsLeft } from '../http/headers.js';
+import type { RequestFacts } from '../http/request.js';
 
 export const VARY = 'Accept, Accept-Encoding, Authorization, Origin, X-Upstream-Cost';
 
@@ -30,10 +32,8 @@ export function addVary(headers: Headers, names: string): void {
 export interface HttpCachingOptions {
   /** Lifetime of a whole result (CACHE_TTL_LIST_MS). */
   ttlMs: number;
-  /** True when the request is anonymous all the way upstream (no client credential, no server key). */
-  anonymous(request: Request): boolean;
-  /** True when the request asks for a per-request cost report. */
-  wantsCost(request: Request): boolean;
+  /** The request's facts: anonymous all the way upstream (`publicAnswer`), and whether it reports cost. */
+  facts(request: Request): RequestFacts;
 }
 
 interface ResultFacts {
@@ -41,11 +41,7 @@ interface ResultFacts {
   lastModified: string | undefined;
 }
 
-export function secondsLeft(ttlMs: number, lastModified: string | undefined, now = Date.now()): number {
-  const stored = lastModified === undefined ? Number.NaN : Date.parse(lastModified);
-  const left = Number.isNaN(stored) ? ttlMs : stored + ttlMs - now;
-  return Math.max(0, Math.floor(left / 1000));
-}
+export { secondsLeft };
 
 export function useHttpCaching(options: HttpCachingOptions): Plugin {
   const facts = new WeakMap<Request, ResultFacts>();
@@ -63,14 +59,15 @@ export function useHttpCaching(options: HttpCachingOptions): Plugin {
       const isGraphQL = facts.has(request) || response.status === 304;
       if (!isGraphQL) return;
       addVary(response.headers, VARY);
-      if (!options.anonymous(request)) {
+      const { publicAnswer, reportsCost } = options.facts(request);
+      if (!publicAnswer) {
         response.headers.set('cache-control', 'private, no-store');
         return;
       }
       const fact = facts.get(request);
       const publicOk =
         (request.method === 'GET' || request.method === 'HEAD') &&
-        !options.wantsCost(request) &&
+        !reportsCost &&
         (response.status === 304 || (response.status === 200 && fact?.cacheable === true));
       if (!publicOk) {
         response.headers.set('cache-control', 'no-store');

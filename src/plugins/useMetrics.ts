@@ -12,6 +12,7 @@ import type { Plugin } from 'graphql-yoga';
 import { createCounter, createHistogram, usePrometheus, type FillLabelsFnParams } from '@graphql-yoga/plugin-prometheus';
 import { isAsyncIterable } from 'graphql-yoga';
 import type { Context } from '../context.js';
+import type { RequestFacts } from '../http/request.js';
 import type { Metrics } from '../metrics.js';
 
 export const METRICS_PATH = '/metrics';
@@ -24,7 +25,14 @@ function sameToken(given: string, expected: string): boolean {
 
 const METHODS = new Set(['GET', 'POST', 'HEAD', 'OPTIONS']);
 
-export function useMetrics(metrics: Metrics, options: { token?: string | undefined } = {}): Plugin[] {
+export interface MetricsEndpointOptions {
+  /** METRICS_TOKEN: `/metrics` then needs it as the request's Bearer token. */
+  token?: string | undefined;
+  /** The request's facts (its Bearer token, read once at the edge; a malformed one was refused there). */
+  facts: (request: Request) => RequestFacts;
+}
+
+export function useMetrics(metrics: Metrics, options: MetricsEndpointOptions): Plugin[] {
   const { registry } = metrics;
   const operation = (params: FillLabelsFnParams) => ({
     operationName: metrics.operationName(params.operationName),
@@ -91,7 +99,7 @@ export function useMetrics(metrics: Metrics, options: { token?: string | undefin
     onRequest({ url, request, fetchAPI, endResponse }) {
       if (url.pathname !== METRICS_PATH) return undefined;
       if (options.token !== undefined) {
-        const given = /^Bearer\s+(\S+)$/i.exec(request.headers.get('authorization')?.trim() ?? '')?.[1];
+        const given = options.facts(request).token;
         if (!given || !sameToken(given, options.token)) {
           endResponse(new fetchAPI.Response('unauthorized\n', { status: 401, headers: { 'www-authenticate': 'Bearer' } }));
           return undefined;

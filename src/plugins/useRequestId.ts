@@ -3,17 +3,9 @@
  * characters from a safe set), otherwise a new UUID. It is echoed in the response header, put on
  * the context, and every log line written while the request runs carries it (logger.ts).
  */
-import { randomUUID } from 'node:crypto';
 import type { Plugin } from 'graphql-yoga';
+import { REQUEST_ID_HEADER, requestIdFrom } from '../http/headers.js';
 import { requestScope } from '../logger.js';
-
-export const REQUEST_ID_HEADER = 'x-request-id';
-const SANE = /^[A-Za-z0-9._:@+=/-]{1,128}$/;
-
-export function requestIdFrom(header: string | null | undefined): string {
-  const value = header?.trim();
-  return value && SANE.test(value) ? value : randomUUID();
-}
 
 export function useRequestId(): Plugin {
   const ids = new WeakMap<Request, string>();

@@ -10,35 +10,26 @@
  * `holdOff(fingerprint, ms)`; the until-time is kept locally and in Redis (PX), and every
  * replica's `acquire` for that credential waits or refuses until then.
  *
- * Intended call site, in the upstream transport, before each attempt:
- *
- *   await gate.acquire(credential.fingerprint, remainingMsOfThisCall);   // may throw RateLimitedError
- *   ... fetch ...; if (status === 429 && retryAfterMs) gate.holdOff(credential.fingerprint, retryAfterMs);
- *
- * and a `RateLimitedError` becomes the transport's 429 UpstreamError (retryAfterMs kept), which
- * the client sees as UPSTREAM_RATE_LIMITED with `retryAfter`.
+ * It is the rate-gate stage of every upstream call (src/upstream/stages/gate.ts): `acquire`
+ * before each attempt, `holdOff` after a 429 with Retry-After; a RateLimitedError (a GateRefusal)
+ * becomes the call's final 429, which the client sees as UPSTREAM_RATE_LIMITED with `retryAfter`.
  */
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { GateRefusal, type RateGate } from '../upstream/stages/gate.js';
 import type { RedisConnection } from './connection.js';
 
-export interface UpstreamGate {
-  /**
-   * Resolves when a call for this credential may go out, having waited at most `maxWaitMs`;
-   * rejects with RateLimitedError when the budget or a hold-off needs longer than that.
-   */
-  acquire(fingerprint: string, maxWaitMs: number): Promise<void>;
-  /** Every replica holds off this credential for `ms` (Civitai's Retry-After). */
-  holdOff(fingerprint: string, ms: number): void;
+/** `acquire` rejects with RateLimitedError when the budget or a hold-off needs longer than `maxWaitMs`; `holdOff` holds on every replica. */
+export interface UpstreamGate extends RateGate {
   /** Epoch ms until which this credential is held off (0 when it is not). */
   heldUntil(fingerprint: string): Promise<number>;
 }
 
-export class RateLimitedError extends Error {
+export class RateLimitedError extends GateRefusal {
   constructor(
-    readonly retryAfterMs: number,
+    retryAfterMs: number,
     readonly reason: 'budget' | 'hold-off',
   ) {
-    super(reason === 'budget' ? 'The upstream request budget is spent for now.' : 'Civitai asked to hold off this credential.');
+    super(retryAfterMs, reason === 'budget' ? 'The upstream request budget is spent for now.' : 'Civitai asked to hold off this credential.');
     this.name = 'RateLimitedError';
   }
 }
@@ -54,13 +45,6 @@ export interface UpstreamGateOptions {
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
-
-/** A gate that never waits: no budget, no hold-offs (tests, or a client built without one). */
-export const openUpstreamGate: UpstreamGate = {
-  acquire: () => Promise.resolve(),
-  holdOff: () => {},
-  heldUntil: () => Promise.resolve(0),
-};
 
 const MAX_LOCAL_HOLDS = 1_000;
 /**

@@ -1,12 +1,9 @@
 /**
- * Cache policy over the transport: answers are kept per credential in the upstream cache (how
- * long depends on the request's kind; a 404 briefly, as null), stale ones are served while one
- * refresh runs, identical calls in flight are sent once, and each GraphQL request is charged
- * only for the HTTP calls made on its behalf.
+ * What an upstream call is charged to and answers: the request's scope (its credential, its cost
+ * so far, its planned calls and its deadline), the cost report, and the answer. The call itself
+ * is the pipeline of call.ts.
  */
-import type { EntryLoader, UpstreamCache } from '../cache/index.js';
-import { UpstreamError } from './errors.js';
-import { cacheKeyOf, type Credential, type Transport, type UpstreamRequest } from './transport.js';
+import type { Credential, UpstreamRequest } from './transport.js';
 
 /** What one GraphQL request cost upstream; reported in `extensions.cost` on demand. */
 export interface UpstreamCost {
@@ -34,6 +31,8 @@ export interface CallScope {
    * are not charged to it: they are bounded by UPSTREAM_MAX_ATTEMPTS and the retry budget.
    */
   readonly budget?: { readonly planned: number | null };
+  /** Epoch ms by which every call of this request must be answered (UPSTREAM_REQUEST_DEADLINE_MS); absent: only each call's own deadline. */
+  readonly deadline?: number;
 }
 
 /**
@@ -51,12 +50,6 @@ export class CallBudgetSpent extends Error {
   }
 }
 
-/** Calls the budget counts: requests sent, not their retries. */
-const chargedCalls = (cost: UpstreamCost) => cost.calls - cost.retries;
-
-/** How often a request that joined another request's refused call tries again on its own. */
-const MAX_FOREIGN_REFUSALS = 3;
-
 export interface Answer<T> {
   /** Null when Civitai answered 404. */
   value: T | null;
@@ -66,42 +59,4 @@ export interface Answer<T> {
 
 export interface UpstreamClient {
   request<T>(request: UpstreamRequest<T>, scope: CallScope): Promise<Answer<T>>;
-}
-
-export function createUpstreamClient(transport: Transport, cache: UpstreamCache): UpstreamClient {
-  const answers = cache.namespace<unknown>('answer');
-  return {
-    async request<T>(request: UpstreamRequest<T>, scope: CallScope): Promise<Answer<T>> {
-      const load: EntryLoader<unknown> = async (background) => {
-        // A background refresh answers nobody: its calls are charged to no request.
-        const attempts = background ? { calls: 0, retries: 0 } : scope.cost;
-        const planned = scope.budget?.planned;
-        // Checked and charged in one synchronous step (the transport counts the call before its
-        // first await), so concurrent calls of one request cannot overshoot the plan together.
-        if (!background && planned != null && chargedCalls(scope.cost) >= planned) throw new CallBudgetSpent(planned, scope);
-        try {
-          const delivered = await transport(request, scope.credential, attempts);
-          return { value: delivered.value, lifetime: delivered.cacheable ? request.cacheKind : 'none', jsonLength: delivered.jsonLength };
-        } catch (error) {
-          if (error instanceof UpstreamError && error.isNotFound) return { value: null, lifetime: 'notFound' };
-          throw error;
-        }
-      };
-      const fetchOnce = () => answers.fetch(scope.credential.fingerprint, cacheKeyOf(request), load);
-      let fetched = await fetchOnce().catch((error: unknown) => ({ error }));
-      // Joined in flight a call that another request's budget refused: ask again for ourselves.
-      for (let n = 0; 'error' in fetched && isForeignRefusal(fetched.error, scope) && n < MAX_FOREIGN_REFUSALS; n++) {
-        fetched = await fetchOnce().catch((error: unknown) => ({ error }));
-      }
-      if ('error' in fetched) throw fetched.error;
-      if (fetched.served === 'fresh' || fetched.served === 'stale') scope.cost.cacheHits++;
-      if (fetched.served === 'stale') scope.cost.staleHits++;
-      if (fetched.served === 'shared') scope.cost.inflightShares++;
-      return { value: fetched.value as T | null, cacheable: fetched.kept };
-    },
-  };
-}
-
-function isForeignRefusal(error: unknown, scope: CallScope): boolean {
-  return error instanceof CallBudgetSpent && error.scope !== scope;
 }

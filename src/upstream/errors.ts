@@ -22,6 +22,8 @@ export class UpstreamError extends Error {
   readonly retryAfterMs: number | undefined;
   /** The upstream's own short error text (e.g. "No model with id 5"), when it gave one. */
   readonly upstreamMessage: string | undefined;
+  /** Not worth retrying whatever its status says (a refusal of our own rate gate). */
+  readonly final: boolean;
 
   constructor(init: {
     kind: UpstreamErrorKind;
@@ -29,6 +31,7 @@ export class UpstreamError extends Error {
     status?: number;
     retryAfterMs?: number;
     upstreamMessage?: string;
+    final?: boolean;
   }) {
     super(`upstream ${init.route}: ${init.kind}${init.status ? ` ${init.status}` : ''}`);
     this.name = 'UpstreamError';
@@ -37,6 +40,7 @@ export class UpstreamError extends Error {
     this.status = init.status;
     this.retryAfterMs = init.retryAfterMs;
     this.upstreamMessage = init.upstreamMessage;
+    this.final = init.final ?? false;
   }
 
   get isNotFound(): boolean {
@@ -53,6 +57,7 @@ export class UpstreamError extends Error {
 
   /** A 429 is worth retrying only when it says how long to wait (within the caller's budget). */
   get isRetryable(): boolean {
+    if (this.final) return false;
     if (this.kind === 'timeout' || this.kind === 'network') return true;
     if (this.kind !== 'http' || this.status === undefined) return false;
     if (this.status === 429) return !this.isPageLimit && this.retryAfterMs !== undefined;

@@ -4,11 +4,13 @@
  * models and creators learned from complete answers (`nsfw=true` model lists, `ids` batches,
  * the creator list) are kept by id in the upstream cache, so later lookups cost nothing.
  */
-import type { UpstreamCache } from '../cache/index.js';
+import pLimit from 'p-limit';
+import type { CacheNamespace } from '../cache/index.js';
 import type { PageAnswer } from '../pagination/offset-window.js';
 import type { PlanLimits } from '../pagination/page-plan.js';
 import type { StreamAnswer } from '../pagination/stream-window.js';
-import { CallBudgetSpent, createUpstreamClient, type Answer, type CallScope } from './client.js';
+import { createUpstreamCall, type UpstreamCallOptions } from './call.js';
+import { CallBudgetSpent, type Answer, type CallScope, type UpstreamClient } from './client.js';
 import { CREATOR_PAGING, creatorListRequest, MAX_CREATORS_LIMIT, type UpstreamCreator } from './creators.js';
 import { UpstreamError, type UpstreamRoute } from './errors.js';
 import {
@@ -52,7 +54,6 @@ import {
 } from './models.js';
 import { numberedPageAnswer } from './shapes.js';
 import { TAG_PAGING, tagListRequest, type TagPage, type UpstreamTag } from './tags.js';
-import { createTransport, type TransportOptions } from './transport.js';
 
 export interface ListParams {
   limit: number;
@@ -97,9 +98,7 @@ export interface UpstreamApi {
   getImage(id: number, scope: CallScope): Promise<UpstreamFeedImage | null>;
 }
 
-export interface UpstreamApiOptions extends TransportOptions {
-  cache: UpstreamCache;
-}
+export type UpstreamApiOptions = UpstreamCallOptions;
 
 /** Pages of /creators searched for one username before giving up. */
 const CREATOR_SEARCH_PAGES = 3;
@@ -133,20 +132,6 @@ export const UPSTREAM_COST_FACTS: UpstreamCostFacts = {
 /** Single by-hash GETs of one batch in flight at once (sdnext and the official CLI also bound theirs). */
 const BY_HASH_CONCURRENCY = 16;
 
-/** `work` over every item, at most `width` at a time; results in item order. */
-async function inTurns<T, R>(items: readonly T[], width: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const k = next++;
-      results[k] = await work(items[k] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
-  return results;
-}
-
 /** The earliest published version, then the lowest id: how the by-hash GET picks among several. */
 function earliest(versions: readonly UpstreamVersionDetail[]): UpstreamVersionDetail | null {
   const time = (v: UpstreamVersionDetail) => (v.publishedAt ? Date.parse(v.publishedAt) : Infinity);
@@ -159,194 +144,204 @@ function present<T>(answer: Answer<T>, route: UpstreamRoute): T {
   return answer.value;
 }
 
+/** What the route methods below share: the call pipeline, the entity store and what was learned of this upstream. */
+interface ApiState {
+  readonly client: UpstreamClient;
+  readonly models: CacheNamespace<UpstreamModel>;
+  readonly creators: CacheNamespace<UpstreamCreator>;
+  /** Which API the upstream is (live or 2022-style), learned from /models answers. */
+  era: ModelsEra;
+  /** Whether /tags reports model counts, learned from any /tags answer; the probe asking for it, while one runs. */
+  tagCounts: boolean | undefined;
+  probe: Promise<boolean> | undefined;
+}
+
+const creatorId = (username: string) => username.toLowerCase();
+
+function rememberModels(state: ApiState, items: readonly UpstreamModel[], scope: CallScope) {
+  for (const model of items) state.models.set(scope.credential.fingerprint, String(model.id), { value: model, lifetime: 'entity' });
+}
+function rememberCreators(state: ApiState, items: readonly UpstreamCreator[], scope: CallScope) {
+  for (const creator of items) state.creators.set(scope.credential.fingerprint, creatorId(creator.username), { value: creator, lifetime: 'entity' });
+}
+function learnTagCounts(state: ApiState, page: TagPage): TagPage {
+  if (page.items.length > 0) state.tagCounts = page.items.some((t) => t.modelCount !== null);
+  return page;
+}
+
+/** A fresh entity from the store; a stale one is not worth serving over a new call. */
+async function remembered<T>(hit: Promise<{ value: T; stale: boolean } | undefined>, scope: CallScope): Promise<T | undefined> {
+  const found = await hit;
+  if (!found || found.stale) return undefined;
+  scope.cost.cacheHits++;
+  return found.value;
+}
+
+/** What is sent for a window of models: a cursor made here becomes the numbered page holding that row; lists filtered here read full pages. */
+function sentModelParams(params: ModelListParams): { sent: ModelListParams; skip: number } {
+  const offset = pageCursorOffset(params.cursor);
+  if (offset !== undefined) {
+    return { sent: { ...params, cursor: undefined, page: Math.floor(offset / MAX_MODELS_LIMIT) + 1, limit: MAX_MODELS_LIMIT }, skip: offset % MAX_MODELS_LIMIT };
+  }
+  // Filtered here: read full pages, so that a window fills in few calls (the same rows whatever limit is asked).
+  return { sent: locallyFiltered(params) ? { ...params, limit: MAX_MODELS_LIMIT } : params, skip: 0 };
+}
+
+async function listModels(state: ApiState, params: ModelListParams, scope: CallScope): Promise<StreamAnswer<UpstreamModel>> {
+  const { sent, skip } = sentModelParams(params);
+  const answer = await state.client.request(modelListRequest(sent), scope);
+  // An unknown username is a 404 upstream: a filter that matches nothing.
+  if (answer.value === null) return NO_MODELS;
+  const page = answer.value;
+  // Only the 2022 API reports totals on /models (gone since 2024-03); it pages by number.
+  const numbered = page.metadata.totalItems !== undefined && page.metadata.nextCursor === undefined;
+  if (numbered) state.era = '2022';
+  else if (page.metadata.nextCursor !== undefined || page.items.some((m) => m.nsfwLevel !== null)) state.era = 'live';
+  // A 2022-style upstream dropped the live-only filters, and its items cannot show whether they hold.
+  const refused = numbered ? refusedBy2022(params) : [];
+  if (refused.length) throw new UpstreamError({ kind: 'unsupported', route: 'models', upstreamMessage: refusalOf(refused) });
+  if (answer.cacheable && carriesCompleteModels(params)) rememberModels(state, page.items, scope);
+  const listed = modelListAnswer(page, params);
+  const items = applyLocalFilters(listed.items.slice(skip), params);
+  if (!numbered) return { ...listed, items, total: locallyFiltered(params) ? null : listed.total };
+  // Numbered pages: continue with a cursor made here, so filtered pages and searches page on.
+  const next = (sent.page ?? 1) * sent.limit;
+  const exact = params.nsfw === true && !locallyFiltered(params);
+  return { items, nextCursor: listed.more ? pageCursor(next) : undefined, more: listed.more, total: exact ? listed.total : null };
+}
+
+async function getModels(state: ApiState, ids: readonly number[], scope: CallScope): Promise<Array<UpstreamModel | null>> {
+  const found = new Map<number, UpstreamModel>();
+  const unique = [...new Set(ids)];
+  const hits = await Promise.all(unique.map((id) => remembered(state.models.get(scope.credential.fingerprint, String(id)), scope)));
+  unique.forEach((id, k) => hits[k] && found.set(id, hits[k]));
+  const missing = unique.filter((id) => !found.has(id));
+  for (let i = 0; i < missing.length; i += MAX_IDS_PER_CALL) {
+    const chunk = missing.slice(i, i + MAX_IDS_PER_CALL);
+    // nsfw=true: without it only PG-level models come back, also for ids (civitai-api-live.md).
+    const params = { ids: chunk, nsfw: true, limit: chunk.length };
+    const answer = await state.client.request(modelListRequest(params), scope);
+    const page = present(answer, 'models');
+    if (answer.cacheable && carriesCompleteModels(params)) rememberModels(state, page.items, scope);
+    for (const model of page.items) found.set(model.id, model);
+  }
+  // Ids the batch did not return (archived, POI, filtered) may still exist by id.
+  const stragglers = missing.filter((id) => !found.has(id));
+  const singles = await Promise.all(stragglers.map((id) => state.client.request(modelRequest(id), scope)));
+  singles.forEach((answer, k) => {
+    if (answer.value === null) return;
+    found.set(stragglers[k] as number, answer.value);
+    if (answer.cacheable) rememberModels(state, [answer.value], scope);
+  });
+  return ids.map((id) => found.get(id) ?? null);
+}
+
+/** One batch of SHA256 hashes: each matched hash gets the earliest version carrying it; unmatched ones stay unset (a GET may still find them: BLAKE3). */
+async function hashBatch(state: ApiState, chunk: string[], found: Map<string, UpstreamVersionDetail | null | Error>, scope: CallScope): Promise<void> {
+  let versions: UpstreamVersionDetail[];
+  try {
+    versions = present(await state.client.request(versionsByHashBatchRequest(chunk), scope), 'by-hash-batch');
+  } catch (error) {
+    // A failed batch fails its own hashes only, not the other kinds asked with them.
+    for (const hash of chunk) found.set(hash, error instanceof Error ? error : new Error(String(error)));
+    return;
+  }
+  const wanted = new Set(chunk);
+  const byHash = new Map<string, UpstreamVersionDetail[]>();
+  for (const version of versions) {
+    for (const file of version.files) {
+      const sha = file.hashes.find((h) => h.algorithm.toUpperCase() === 'SHA256')?.hash.toUpperCase();
+      if (sha === undefined || !wanted.has(sha)) continue;
+      const list = byHash.get(sha) ?? [];
+      if (!list.some((v) => v.id === version.id)) list.push(version);
+      byHash.set(sha, list);
+    }
+  }
+  for (const [hash, list] of byHash) found.set(hash, earliest(list));
+}
+
+async function getVersionsByHash(state: ApiState, hashes: readonly string[], scope: CallScope): Promise<Array<UpstreamVersionDetail | null | Error>> {
+  const found = new Map<string, UpstreamVersionDetail | null | Error>();
+  const batchable = [...new Set(hashes.filter(looksLikeSha256))];
+  const chunks: string[][] = [];
+  for (let i = 0; i < batchable.length; i += BY_HASH_BATCH_MAX) chunks.push(batchable.slice(i, i + BY_HASH_BATCH_MAX));
+  await Promise.all(chunks.map((chunk) => hashBatch(state, chunk, found, scope)));
+  // Other kinds, and 64-digit hashes the batch did not match (a BLAKE3 hash looks the same).
+  const singles = [...new Set(hashes)].filter((hash) => !found.has(hash));
+  const limit = pLimit(BY_HASH_CONCURRENCY);
+  const answers = await Promise.all(singles.map((hash) => limit(() => state.client.request(versionByHashRequest(hash), scope))));
+  singles.forEach((hash, k) => found.set(hash, answers[k]?.value ?? null));
+  return hashes.map((hash) => found.get(hash) ?? null);
+}
+
+async function findCreator(state: ApiState, username: string, scope: CallScope): Promise<UpstreamCreator | null> {
+  const hit = await remembered(state.creators.get(scope.credential.fingerprint, creatorId(username)), scope);
+  if (hit) return hit;
+  // `query` is a substring match: look for the exact name in the first pages.
+  for (let page = 1; page <= CREATOR_SEARCH_PAGES; page++) {
+    const answer = await state.client.request(creatorListRequest({ limit: MAX_CREATORS_LIMIT, page, query: username }), scope);
+    const found = present(answer, 'creators');
+    if (answer.cacheable) rememberCreators(state, found.items, scope);
+    const exact = found.items.find((c) => c.username === username) ?? found.items.find((c) => c.username.toLowerCase() === username.toLowerCase());
+    if (exact) return exact;
+    const more = found.metadata.nextPage !== undefined || found.metadata.hasMore === true;
+    if (!more || found.items.length < MAX_CREATORS_LIMIT) return null;
+  }
+  return null;
+}
+
+async function reportsTagCounts(state: ApiState, scope: CallScope): Promise<boolean> {
+  if (state.tagCounts !== undefined) return state.tagCounts;
+  const probeFor = (s: CallScope) =>
+    state.client.request(tagListRequest({ limit: 1, page: 1 }), s).then((answer) => learnTagCounts(state, present(answer, 'tags')).items.some((t) => t.modelCount !== null));
+  state.probe ??= probeFor(scope).finally(() => (state.probe = undefined));
+  // The probe is shared; one refused by another request's call budget is made again on ours.
+  return state.probe.catch((error: unknown) => {
+    if (error instanceof CallBudgetSpent && error.scope !== scope) return probeFor(scope);
+    throw error;
+  });
+}
+
+async function findTag(state: ApiState, name: string, scope: CallScope): Promise<UpstreamTag | null> {
+  // `query` is a prefix match, shortest names first: an exact name comes early.
+  const answer = learnTagCounts(state, present(await state.client.request(tagListRequest({ limit: TAG_SEARCH_LIMIT, page: 1, query: name }), scope), 'tags'));
+  return answer.items.find((t) => t.name === name) ?? answer.items.find((t) => t.name.toLowerCase() === name.toLowerCase()) ?? null;
+}
+
+/** The API as an assembly: one state, each route method a function of it. */
 export function createUpstreamApi(options: UpstreamApiOptions): UpstreamApi {
-  const client = createUpstreamClient(createTransport(options), options.cache);
-  const models = options.cache.namespace<UpstreamModel>('model');
-  const creators = options.cache.namespace<UpstreamCreator>('creator');
-  const creatorId = (username: string) => username.toLowerCase();
-
-  let era: ModelsEra;
-  let tagCounts: boolean | undefined;
-  let probe: Promise<boolean> | undefined;
-  const learnTagCounts = (page: TagPage) => {
-    if (page.items.length > 0) tagCounts = page.items.some((t) => t.modelCount !== null);
-    return page;
+  const client = createUpstreamCall(options);
+  const state: ApiState = {
+    client,
+    models: options.cache.namespace<UpstreamModel>('model'),
+    creators: options.cache.namespace<UpstreamCreator>('creator'),
+    era: undefined,
+    tagCounts: undefined,
+    probe: undefined,
   };
-
-  function rememberModels(items: readonly UpstreamModel[], scope: CallScope) {
-    for (const model of items) models.set(scope.credential.fingerprint, String(model.id), { value: model, lifetime: 'entity' });
-  }
-  function rememberCreators(items: readonly UpstreamCreator[], scope: CallScope) {
-    for (const creator of items) creators.set(scope.credential.fingerprint, creatorId(creator.username), { value: creator, lifetime: 'entity' });
-  }
-
-  /** A fresh entity from the store; a stale one is not worth serving over a new call. */
-  async function remembered<T>(hit: Promise<{ value: T; stale: boolean } | undefined>, scope: CallScope): Promise<T | undefined> {
-    const found = await hit;
-    if (!found || found.stale) return undefined;
-    scope.cost.cacheHits++;
-    return found.value;
-  }
-
   return {
-    paging: { models: (params) => modelPaging(params, era), creators: CREATOR_PAGING, tags: TAG_PAGING, images: { maxLimit: MAX_IMAGES_LIMIT, acceptsCursor: isImageFeedCursor } },
-
-    async listModels(params, scope) {
-      // A cursor made here (2022-style upstream): the numbered page of full size holding that row.
-      const offset = pageCursorOffset(params.cursor);
-      const skip = offset === undefined ? 0 : offset % MAX_MODELS_LIMIT;
-      const sent: ModelListParams =
-        offset !== undefined
-          ? { ...params, cursor: undefined, page: Math.floor(offset / MAX_MODELS_LIMIT) + 1, limit: MAX_MODELS_LIMIT }
-          : // Filtered here: read full pages, so that a window fills in few calls (the same rows whatever limit is asked).
-            locallyFiltered(params) ? { ...params, limit: MAX_MODELS_LIMIT } : params;
-      const answer = await client.request(modelListRequest(sent), scope);
-      // An unknown username is a 404 upstream: a filter that matches nothing.
-      if (answer.value === null) return NO_MODELS;
-      const page = answer.value;
-      // Only the 2022 API reports totals on /models (gone since 2024-03); it pages by number.
-      const numbered = page.metadata.totalItems !== undefined && page.metadata.nextCursor === undefined;
-      if (numbered) era = '2022';
-      else if (page.metadata.nextCursor !== undefined || page.items.some((m) => m.nsfwLevel !== null)) era = 'live';
-      // A 2022-style upstream dropped the live-only filters, and its items cannot show whether they hold.
-      const refused = numbered ? refusedBy2022(params) : [];
-      if (refused.length) throw new UpstreamError({ kind: 'unsupported', route: 'models', upstreamMessage: refusalOf(refused) });
-      if (answer.cacheable && carriesCompleteModels(params)) rememberModels(page.items, scope);
-      const listed = modelListAnswer(page, params);
-      const items = applyLocalFilters(listed.items.slice(skip), params);
-      if (!numbered) return { ...listed, items, total: locallyFiltered(params) ? null : listed.total };
-      // Numbered pages: continue with a cursor made here, so filtered pages and searches page on.
-      const next = (sent.page ?? 1) * sent.limit;
-      const exact = params.nsfw === true && !locallyFiltered(params);
-      return { items, nextCursor: listed.more ? pageCursor(next) : undefined, more: listed.more, total: exact ? listed.total : null };
-    },
-
-    async getModels(ids, scope) {
-      const found = new Map<number, UpstreamModel>();
-      const missing: number[] = [];
-      const unique = [...new Set(ids)];
-      const hits = await Promise.all(unique.map((id) => remembered(models.get(scope.credential.fingerprint, String(id)), scope)));
-      unique.forEach((id, k) => {
-        const hit = hits[k];
-        if (hit) found.set(id, hit);
-        else missing.push(id);
-      });
-      for (let i = 0; i < missing.length; i += MAX_IDS_PER_CALL) {
-        const chunk = missing.slice(i, i + MAX_IDS_PER_CALL);
-        // nsfw=true: without it only PG-level models come back, also for ids (civitai-api-live.md).
-        const params = { ids: chunk, nsfw: true, limit: chunk.length };
-        const answer = await client.request(modelListRequest(params), scope);
-        const page = present(answer, 'models');
-        if (answer.cacheable && carriesCompleteModels(params)) rememberModels(page.items, scope);
-        for (const model of page.items) found.set(model.id, model);
-      }
-      // Ids the batch did not return (archived, POI, filtered) may still exist by id.
-      const stragglers = missing.filter((id) => !found.has(id));
-      const singles = await Promise.all(stragglers.map((id) => client.request(modelRequest(id), scope)));
-      singles.forEach((answer, k) => {
-        if (answer.value === null) return;
-        found.set(stragglers[k] as number, answer.value);
-        if (answer.cacheable) rememberModels([answer.value], scope);
-      });
-      return ids.map((id) => found.get(id) ?? null);
-    },
-
+    paging: { models: (params) => modelPaging(params, state.era), creators: CREATOR_PAGING, tags: TAG_PAGING, images: { maxLimit: MAX_IMAGES_LIMIT, acceptsCursor: isImageFeedCursor } },
+    listModels: (params, scope) => listModels(state, params, scope),
+    getModels: (ids, scope) => getModels(state, ids, scope),
     getModelVersion: async (id, scope) => (await client.request(modelVersionRequest(id), scope)).value,
-
-    async getVersionsByHash(hashes, scope) {
-      const found = new Map<string, UpstreamVersionDetail | null | Error>();
-      const batchable = [...new Set(hashes.filter(looksLikeSha256))];
-      const chunks: string[][] = [];
-      for (let i = 0; i < batchable.length; i += BY_HASH_BATCH_MAX) chunks.push(batchable.slice(i, i + BY_HASH_BATCH_MAX));
-      await Promise.all(
-        chunks.map(async (chunk) => {
-          let versions: UpstreamVersionDetail[];
-          try {
-            versions = present(await client.request(versionsByHashBatchRequest(chunk), scope), 'by-hash-batch');
-          } catch (error) {
-            // A failed batch fails its own hashes only, not the other kinds asked with them.
-            for (const hash of chunk) found.set(hash, error instanceof Error ? error : new Error(String(error)));
-            return;
-          }
-          const wanted = new Set(chunk);
-          const byHash = new Map<string, UpstreamVersionDetail[]>();
-          for (const version of versions) {
-            for (const file of version.files) {
-              const sha = file.hashes.find((h) => h.algorithm.toUpperCase() === 'SHA256')?.hash.toUpperCase();
-              if (sha === undefined || !wanted.has(sha)) continue;
-              const list = byHash.get(sha) ?? [];
-              if (!list.some((v) => v.id === version.id)) list.push(version);
-              byHash.set(sha, list);
-            }
-          }
-          for (const [hash, list] of byHash) found.set(hash, earliest(list));
-          // Unmatched ones stay unset: a GET may still find them (BLAKE3).
-        }),
-      );
-      // Other kinds, and 64-digit hashes the batch did not match (a BLAKE3 hash looks the same).
-      const singles = [...new Set(hashes)].filter((hash) => !found.has(hash));
-      const answers = await inTurns(singles, BY_HASH_CONCURRENCY, (hash) => client.request(versionByHashRequest(hash), scope));
-      singles.forEach((hash, k) => found.set(hash, answers[k]?.value ?? null));
-      return hashes.map((hash) => found.get(hash) ?? null);
-    },
-
+    getVersionsByHash: (hashes, scope) => getVersionsByHash(state, hashes, scope),
     async listCreators(params, scope) {
       const answer = await client.request(creatorListRequest(params), scope);
       const page = present(answer, 'creators');
-      if (answer.cacheable) rememberCreators(page.items, scope);
+      if (answer.cacheable) rememberCreators(state, page.items, scope);
       return numberedPageAnswer(page, params);
     },
-
-    async findCreator(username, scope) {
-      const hit = await remembered(creators.get(scope.credential.fingerprint, creatorId(username)), scope);
-      if (hit) return hit;
-      // `query` is a substring match: look for the exact name in the first pages.
-      for (let page = 1; page <= CREATOR_SEARCH_PAGES; page++) {
-        const answer = await client.request(creatorListRequest({ limit: MAX_CREATORS_LIMIT, page, query: username }), scope);
-        const found = present(answer, 'creators');
-        if (answer.cacheable) rememberCreators(found.items, scope);
-        const exact =
-          found.items.find((c) => c.username === username) ??
-          found.items.find((c) => c.username.toLowerCase() === username.toLowerCase());
-        if (exact) return exact;
-        const more = found.metadata.nextPage !== undefined || found.metadata.hasMore === true;
-        if (!more || found.items.length < MAX_CREATORS_LIMIT) return null;
-      }
-      return null;
-    },
-
-    listTags: async (params, scope) => numberedPageAnswer(learnTagCounts(present(await client.request(tagListRequest(params), scope), 'tags')), params),
-
-    async reportsTagCounts(scope) {
-      if (tagCounts !== undefined) return tagCounts;
-      const probeFor = (s: CallScope) =>
-        client.request(tagListRequest({ limit: 1, page: 1 }), s).then((answer) => learnTagCounts(present(answer, 'tags')).items.some((t) => t.modelCount !== null));
-      probe ??= probeFor(scope).finally(() => (probe = undefined));
-      // The probe is shared; one refused by another request's call budget is made again on ours.
-      return probe.catch((error: unknown) => {
-        if (error instanceof CallBudgetSpent && error.scope !== scope) return probeFor(scope);
-        throw error;
-      });
-    },
-
+    findCreator: (username, scope) => findCreator(state, username, scope),
+    listTags: async (params, scope) => numberedPageAnswer(learnTagCounts(state, present(await client.request(tagListRequest(params), scope), 'tags')), params),
+    reportsTagCounts: (scope) => reportsTagCounts(state, scope),
     async listImages(params, scope) {
       checkImageQuery(params);
       return imageListAnswer(present(await client.request(imageListRequest(params), scope), 'images'));
     },
-
     async getImage(id, scope) {
       const answer = present(await client.request(imageListRequest(imageByIdParams(id)), scope), 'images');
       return answer.items.find((image) => image.id === id) ?? null;
     },
-
-    async findTag(name, scope) {
-      // `query` is a prefix match, shortest names first: an exact name comes early.
-      const answer = learnTagCounts(present(await client.request(tagListRequest({ limit: TAG_SEARCH_LIMIT, page: 1, query: name }), scope), 'tags'));
-      return (
-        answer.items.find((t) => t.name === name) ??
-        answer.items.find((t) => t.name.toLowerCase() === name.toLowerCase()) ??
-        null
-      );
-    },
+    findTag: (name, scope) => findTag(state, name, scope),
   };
 }

@@ -7,7 +7,7 @@
  * server of its own, so no cached result leaks from one test into another.
  */
 import { describe, expect } from 'vitest';
-import { negotiateEncoding } from '../../src/plugins/compression.js';
+import { negotiateEncoding } from '../../src/http/headers.js';
 import { secondsLeft } from '../../src/plugins/http-caching.js';
 import { decode, raw } from '../helpers/raw-http.js';
 import { test, type Stack } from '../helpers/stack.js';

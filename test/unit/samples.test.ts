@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { errorMessageOf } from '../../src/upstream/transport.js';
+import { errorMessageOf } from '../../src/upstream/stages/read.js';
 import { creatorListRequest } from '../../src/upstream/creators.js';
 import { imageListRequest } from '../../src/upstream/images.js';
 import { modelVersionRequest } from '../../src/upstream/model-versions.js';

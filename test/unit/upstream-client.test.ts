@@ -10,7 +10,8 @@ import { CallBudgetSpent, emptyCost, type CallScope } from '../../src/upstream/c
 import { UpstreamError } from '../../src/upstream/errors.js';
 import { createUpstreamApi, type UpstreamApi } from '../../src/upstream/index.js';
 import { LOCAL_FILTER_EXTRA_CALLS, MAX_MODELS_LIMIT, MODELS_PAGE_MODE_END } from '../../src/upstream/models.js';
-import { credentialFor, parseRetryAfter } from '../../src/upstream/transport.js';
+import { parseRetryAfter } from '../../src/upstream/stages/read.js';
+import { credentialFor } from '../../src/upstream/transport.js';
 
 interface ApiOptions {
   maxBytes?: number;

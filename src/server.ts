@@ -19,6 +19,7 @@ import { createLogger, currentRequestId, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createCursorCodec } from './pagination/cursor.js';
 import { useClosedErrors } from './plugins/useClosedErrors.js';
+import { useDriftErrors } from './plugins/useDriftErrors.js';
 import { useCsrfPrevention } from './plugins/useCsrfPrevention.js';
 import { useHealth } from './plugins/useHealth.js';
 import { useErrorMetrics, useMetrics } from './plugins/useMetrics.js';
@@ -265,6 +266,7 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
       ...wholeResultCache(config, scale.tier, metrics),
       ...(front ? [useWarmFrontLabels(front)] : []),
       useUpstreamCost({ always: config.reportCost, logger }),
+      useDriftErrors(),
       useClosedErrors(logger),
       useErrorMetrics(metrics),
       ...consumerPlugins(config, 'after'),

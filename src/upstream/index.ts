@@ -16,7 +16,6 @@ import {
   imageByIdParams,
   imageListAnswer,
   imageListRequest,
-  isImageFeedCursor,
   MAX_IMAGES_LIMIT,
   type ImageListParams,
   type UpstreamFeedImage,
@@ -39,6 +38,7 @@ import {
   modelListAnswer,
   modelListRequest,
   modelPaging,
+  madeHere,
   modelRequest,
   NO_MODELS,
   pageCursor,
@@ -50,6 +50,7 @@ import {
   type ModelListParams,
   type UpstreamModel,
 } from './models.js';
+import { known, Reading, type ReadRequest } from './read.js';
 import { numberedPageAnswer } from './shapes.js';
 import { TAG_PAGING, tagListRequest, type TagPage, type UpstreamTag } from './tags.js';
 import { createTransport, type TransportOptions } from './transport.js';
@@ -66,7 +67,7 @@ export interface UpstreamPaging {
   creators: PlanLimits;
   tags: PlanLimits;
   /** The images feed pages by cursor only (its numbered pages are not used: civitai#1583). */
-  images: { maxLimit: number; acceptsCursor(cursor: string): boolean };
+  images: { maxLimit: number };
 }
 
 export interface UpstreamApi {
@@ -97,8 +98,27 @@ export interface UpstreamApi {
   getImage(id: number, scope: CallScope): Promise<UpstreamFeedImage | null>;
 }
 
+/** What one upstream answer drifted: field pattern (`items[].stats.downloadCount`) → the JSON type that arrived. */
+export type DriftObserver = (route: UpstreamRoute, drift: ReadonlyMap<string, string>) => void;
+
 export interface UpstreamApiOptions extends TransportOptions {
   cache: UpstreamCache;
+  /** Told of the drift of every answer read from Civitai (not of cached ones: they were told once). */
+  onDrift?: DriftObserver;
+}
+
+/** The request with its reading reported to `onDrift`. */
+function observed<T>(request: ReadRequest<T>, onDrift: DriftObserver | undefined): ReadRequest<T> {
+  if (!onDrift) return request;
+  return {
+    ...request,
+    parse: (body) => {
+      const reading = new Reading();
+      const value = request.read(body, reading);
+      if (reading.drift.size) onDrift(request.route, reading.drift);
+      return value;
+    },
+  };
 }
 
 /** Pages of /creators searched for one username before giving up. */
@@ -149,7 +169,7 @@ async function inTurns<T, R>(items: readonly T[], width: number, work: (item: T)
 
 /** The earliest published version, then the lowest id: how the by-hash GET picks among several. */
 function earliest(versions: readonly UpstreamVersionDetail[]): UpstreamVersionDetail | null {
-  const time = (v: UpstreamVersionDetail) => (v.publishedAt ? Date.parse(v.publishedAt) : Infinity);
+  const time = (v: UpstreamVersionDetail) => (typeof v.publishedAt === 'string' ? Date.parse(v.publishedAt) : Infinity);
   return [...versions].sort((a, b) => time(a) - time(b) || a.id - b.id)[0] ?? null;
 }
 
@@ -160,7 +180,8 @@ function present<T>(answer: Answer<T>, route: UpstreamRoute): T {
 }
 
 export function createUpstreamApi(options: UpstreamApiOptions): UpstreamApi {
-  const client = createUpstreamClient(createTransport(options), options.cache);
+  const upstream = createUpstreamClient(createTransport(options), options.cache);
+  const client = { request: <T>(request: ReadRequest<T>, scope: CallScope) => upstream.request(observed(request, options.onDrift), scope) };
   const models = options.cache.namespace<UpstreamModel>('model');
   const creators = options.cache.namespace<UpstreamCreator>('creator');
   const creatorId = (username: string) => username.toLowerCase();
@@ -189,11 +210,11 @@ export function createUpstreamApi(options: UpstreamApiOptions): UpstreamApi {
   }
 
   return {
-    paging: { models: (params) => modelPaging(params, era), creators: CREATOR_PAGING, tags: TAG_PAGING, images: { maxLimit: MAX_IMAGES_LIMIT, acceptsCursor: isImageFeedCursor } },
+    paging: { models: (params) => modelPaging(params, era), creators: CREATOR_PAGING, tags: TAG_PAGING, images: { maxLimit: MAX_IMAGES_LIMIT } },
 
     async listModels(params, scope) {
       // A cursor made here (2022-style upstream): the numbered page of full size holding that row.
-      const offset = pageCursorOffset(params.cursor);
+      const offset = madeHere(era) ? pageCursorOffset(params.cursor) : undefined;
       const skip = offset === undefined ? 0 : offset % MAX_MODELS_LIMIT;
       const sent: ModelListParams =
         offset !== undefined
@@ -218,7 +239,7 @@ export function createUpstreamApi(options: UpstreamApiOptions): UpstreamApi {
       // Numbered pages: continue with a cursor made here, so filtered pages and searches page on.
       const next = (sent.page ?? 1) * sent.limit;
       const exact = params.nsfw === true && !locallyFiltered(params);
-      return { items, nextCursor: listed.more ? pageCursor(next) : undefined, more: listed.more, total: exact ? listed.total : null };
+      return { items, nextCursor: listed.more ? pageCursor(next) : undefined, more: listed.more, total: exact ? listed.total : null, leftOut: page.leftOut };
     },
 
     async getModels(ids, scope) {
@@ -271,8 +292,8 @@ export function createUpstreamApi(options: UpstreamApiOptions): UpstreamApi {
           const wanted = new Set(chunk);
           const byHash = new Map<string, UpstreamVersionDetail[]>();
           for (const version of versions) {
-            for (const file of version.files) {
-              const sha = file.hashes.find((h) => h.algorithm.toUpperCase() === 'SHA256')?.hash.toUpperCase();
+            for (const file of known(version.files, [])) {
+              const sha = known(file.hashes, []).find((h) => h.algorithm.toUpperCase() === 'SHA256')?.hash.toUpperCase();
               if (sha === undefined || !wanted.has(sha)) continue;
               const list = byHash.get(sha) ?? [];
               if (!list.some((v) => v.id === version.id)) list.push(version);

@@ -29,6 +29,7 @@ import { COST_HEADER, useUpstreamCost } from './plugins/useUpstreamCost.js';
 import { consumerPlugins, consumerGraphiQL } from './plugins/consumers.js';
 import { schema } from './schema/index.js';
 import { createUpstreamApi } from './upstream/index.js';
+import { createDriftReporter } from './upstream/drift-report.js';
 import { credentialFor, type Credential } from './upstream/transport.js';
 import { createScaleOut, type ScaleOut } from './redis/index.js';
 import { createWarmFront, useWarmFrontLabels, type OperationLabels, type WarmFront } from './http/warm-front.js';
@@ -203,6 +204,7 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
     timeoutMs: config.upstream.timeoutMs,
     retry: config.upstream.retry,
     cache,
+    onDrift: createDriftReporter({ count: metrics.upstreamDrift, warn: logger.warn }),
     fetch: createGatedFetch({
       gate: scale.gate,
       metrics,

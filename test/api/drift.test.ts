@@ -6,6 +6,7 @@
 import { describe, expect } from 'vitest';
 import type { DriftSpec } from '../../fixture/index.js';
 import { codes, type GraphQLResponse } from '../helpers/execute.js';
+import { parsePrometheus } from '../helpers/prometheus.js';
 import { test, type Stack } from '../helpers/stack.js';
 
 test.override({ stackOptions: { env: { CACHE_MAX_BYTES: '0', UPSTREAM_MAX_ATTEMPTS: '1' } } });
@@ -129,6 +130,30 @@ describe('tolerant reading', () => {
     const { clean, drifted } = await cleanAndDrifted<{ modelVersion: { stats: object } }>(stack, query, { kind: 'issue', routes: ['model-version'] });
     expect(drifted.data?.modelVersion).toEqual({ ...clean.modelVersion, stats: { ...clean.modelVersion.stats, downloadCount: null } });
     expect(drifted.errors?.map((e) => e.path)).toEqual([['modelVersion', 'stats', 'downloadCount']]);
+  });
+});
+
+describe('operators see drift', () => {
+  // The upstream cache on: drifted answers are kept like any other.
+  test.override({ stackOptions: { env: { UPSTREAM_MAX_ATTEMPTS: '1' } } });
+
+  test('when a drifted page is read, then /metrics counts each drifted field by route and path pattern, and the drifted answer is cached like any other', async ({ stack }) => {
+    stack.fixture.setDrift({ kind: 'issue', items: [1, 2] });
+    const query = '{ models(first: 5) { nodes { civitaiId stats { thumbsUpCount } } } }';
+    await stack.client.execute(query);
+    const text = await fetch(new URL('/metrics', stack.url)).then((r) => r.text());
+    const drift = parsePrometheus(text).filter((s) => s.name === 'cgql_upstream_drift_total');
+    // Absorbed drift (numeric strings, {name}, one string for a list) is not drift: only what could not be read.
+    expect(drift.map((s) => [s.labels.route, s.labels.field, s.value])).toEqual(
+      expect.arrayContaining([
+        ['models', 'items[].stats.downloadCount', 1],
+        ['models', 'items[].modelVersions[].images[].meta', 1],
+      ]),
+    );
+    expect(drift.every((s) => !/trainedWords|sizeKB|tags|nsfw|someNewField/.test(s.labels.field ?? ''))).toBe(true);
+    const calls = stack.fixture.calls();
+    await stack.client.execute(query);
+    expect(stack.fixture.calls()).toBe(calls);
   });
 });
 

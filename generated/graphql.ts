@@ -176,7 +176,7 @@ export type CreatorByUsernameQueryVariables = Exact<{
 }>;
 
 
-export type CreatorByUsernameQuery = { creator: { id: string, username: string, image: string | null, modelCount: number | null, models: { totalCount: number | null, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, civitaiId: number, name: string, creator: { username: string } | null }> } | null } | null };
+export type CreatorByUsernameQuery = { creator: { id: string, username: string, image: string | null, modelCount: number | null, models: { totalCount: number | null, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, civitaiId: number, name: string, creator: { username: string } | null } | null> } | null } | null };
 
 export type CreatorListQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -187,7 +187,7 @@ export type CreatorListQueryVariables = Exact<{
 }>;
 
 
-export type CreatorListQuery = { creators: { totalCount: number | null, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, username: string, image: string | null, modelCount: number | null } }> } | null };
+export type CreatorListQuery = { creators: { totalCount: number | null, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, username: string, image: string | null, modelCount: number | null } | null }> } | null };
 
 export type TagByNameQueryVariables = Exact<{
   name: string;
@@ -196,7 +196,7 @@ export type TagByNameQueryVariables = Exact<{
 }>;
 
 
-export type TagByNameQuery = { tag: { id: string, name: string, modelCount: number | null, models: { totalCount: number | null, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, civitaiId: number, name: string, tags: Array<{ name: string }> }> } | null } | null };
+export type TagByNameQuery = { tag: { id: string, name: string, modelCount: number | null, models: { totalCount: number | null, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, civitaiId: number, name: string, tags: Array<{ name: string }> } | null> } | null } | null };
 
 export type TagListQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -207,7 +207,7 @@ export type TagListQueryVariables = Exact<{
 }>;
 
 
-export type TagListQuery = { tags: { totalCount: number | null, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, name: string, modelCount: number | null } }> } | null };
+export type TagListQuery = { tags: { totalCount: number | null, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, name: string, modelCount: number | null } | null }> } | null };
 
 export type PageInfoFieldsFragment = { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null };
 
@@ -224,21 +224,21 @@ export type SearchModelsQueryVariables = Exact<{
 }>;
 
 
-export type SearchModelsQuery = { models: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, name: string, type: ModelType, creator: { username: string } | null }> } | null };
+export type SearchModelsQuery = { models: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, name: string, type: ModelType, creator: { username: string } | null } | null> } | null };
 
 export type CreatorWithModelsQueryVariables = Exact<{
   username?: string;
 }>;
 
 
-export type CreatorWithModelsQuery = { creator: { username: string, modelCount: number | null, models: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, name: string, type: ModelType }> } | null } | null };
+export type CreatorWithModelsQuery = { creator: { username: string, modelCount: number | null, models: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, name: string, type: ModelType } | null> } | null } | null };
 
 export type CreatorsBackwardQueryVariables = Exact<{
   before?: string | null | undefined;
 }>;
 
 
-export type CreatorsBackwardQuery = { creators: { pageInfo: { hasPreviousPage: boolean, startCursor: string | null }, nodes: Array<{ username: string, modelCount: number | null }> } | null };
+export type CreatorsBackwardQuery = { creators: { pageInfo: { hasPreviousPage: boolean, startCursor: string | null }, nodes: Array<{ username: string, modelCount: number | null } | null> } | null };
 
 export type NodeLookupQueryVariables = Exact<{
   id?: string | number;
@@ -272,7 +272,7 @@ export type ImageFeedQueryVariables = Exact<{
 }>;
 
 
-export type ImageFeedQuery = { images: { totalCount: number | null, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, civitaiId: number, url: string, hash: string | null, width: number | null, height: number | null, type: MediaType | null, nsfw: boolean, nsfwLevel: number | null, createdAt: string | null, postId: number | null, baseModel: string | null, modelVersionIds: Array<number>, creator: { username: string } | null, stats: { reactionCount: number | null, likeCount: number | null, heartCount: number | null, laughCount: number | null, cryCount: number | null, dislikeCount: number | null, commentCount: number | null } } }> } | null };
+export type ImageFeedQuery = { images: { totalCount: number | null, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, civitaiId: number, url: string, hash: string | null, width: number | null, height: number | null, type: MediaType | null, nsfw: boolean, nsfwLevel: number | null, createdAt: string | null, postId: number | null, baseModel: string | null, modelVersionIds: Array<number>, creator: { username: string } | null, stats: { reactionCount: number | null, likeCount: number | null, heartCount: number | null, laughCount: number | null, cryCount: number | null, dislikeCount: number | null, commentCount: number | null } } | null }> } | null };
 
 export type ImageFeedWithMetaQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -284,7 +284,7 @@ export type ImageFeedWithMetaQueryVariables = Exact<{
 }>;
 
 
-export type ImageFeedWithMetaQuery = { images: { pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ civitaiId: number, meta: unknown }> } | null };
+export type ImageFeedWithMetaQuery = { images: { pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ civitaiId: number, meta: unknown } | null> } | null };
 
 export type ImageByIdQueryVariables = Exact<{
   id: string | number;
@@ -318,7 +318,7 @@ export type ModelImagesQueryVariables = Exact<{
 }>;
 
 
-export type ModelImagesQuery = { model: { civitaiId: number, images: { pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ civitaiId: number, modelVersionIds: Array<number>, createdAt: string | null }> } | null } | null };
+export type ModelImagesQuery = { model: { civitaiId: number, images: { pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ civitaiId: number, modelVersionIds: Array<number>, createdAt: string | null } | null> } | null } | null };
 
 export type VersionGalleryQueryVariables = Exact<{
   id: number;
@@ -329,7 +329,7 @@ export type VersionGalleryQueryVariables = Exact<{
 }>;
 
 
-export type VersionGalleryQuery = { modelVersion: { civitaiId: number, images: Array<{ imageId: string | null, civitaiId: number | null, url: string }>, gallery: { pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ civitaiId: number, type: MediaType | null, modelVersionIds: Array<number> }> } | null } | null };
+export type VersionGalleryQuery = { modelVersion: { civitaiId: number, images: Array<{ imageId: string | null, civitaiId: number | null, url: string }>, gallery: { pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ civitaiId: number, type: MediaType | null, modelVersionIds: Array<number> } | null> } | null } | null };
 
 export type CreatorImagesQueryVariables = Exact<{
   username: string;
@@ -339,7 +339,7 @@ export type CreatorImagesQueryVariables = Exact<{
 }>;
 
 
-export type CreatorImagesQuery = { creator: { username: string, images: { pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ civitaiId: number, creator: { username: string } | null }> } | null } | null };
+export type CreatorImagesQuery = { creator: { username: string, images: { pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ civitaiId: number, creator: { username: string } | null } | null> } | null } | null };
 
 export type FilteredModelsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -363,7 +363,7 @@ export type FilteredModelsQueryVariables = Exact<{
 }>;
 
 
-export type FilteredModelsQuery = { models: { totalCount: number | null, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { civitaiId: number, name: string, type: ModelType, nsfw: boolean, nsfwLevel: number | null, archived: boolean, baseModels: Array<string>, allowCommercialUse: Array<string>, allowNoCredit: boolean | null, allowDerivatives: boolean | null, allowDifferentLicense: boolean | null, supportsGeneration: boolean | null, modelVersions: Array<{ civitaiId: number, baseModel: string | null, files: Array<{ civitaiId: number | null, primary: boolean }>, images: Array<{ nsfw: boolean }> }> } }> } | null };
+export type FilteredModelsQuery = { models: { totalCount: number | null, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { civitaiId: number, name: string, type: ModelType, nsfw: boolean, nsfwLevel: number | null, archived: boolean, baseModels: Array<string>, allowCommercialUse: Array<string>, allowNoCredit: boolean | null, allowDerivatives: boolean | null, allowDifferentLicense: boolean | null, supportsGeneration: boolean | null, modelVersions: Array<{ civitaiId: number, baseModel: string | null, files: Array<{ civitaiId: number | null, primary: boolean }>, images: Array<{ nsfw: boolean }> }> } | null }> } | null };
 
 export type CreatorFilteredModelsQueryVariables = Exact<{
   username: string;
@@ -373,7 +373,7 @@ export type CreatorFilteredModelsQueryVariables = Exact<{
 }>;
 
 
-export type CreatorFilteredModelsQuery = { creator: { models: { edges: Array<{ node: { civitaiId: number, baseModels: Array<string>, allowDerivatives: boolean | null } }> } | null } | null };
+export type CreatorFilteredModelsQuery = { creator: { models: { edges: Array<{ node: { civitaiId: number, baseModels: Array<string>, allowDerivatives: boolean | null } | null }> } | null } | null };
 
 export type ModelListQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -391,7 +391,7 @@ export type ModelListQueryVariables = Exact<{
 }>;
 
 
-export type ModelListQuery = { models: { totalCount: number | null, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, civitaiId: number, name: string, type: ModelType, typeName: string, nsfw: boolean } }> } | null };
+export type ModelListQuery = { models: { totalCount: number | null, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, civitaiId: number, name: string, type: ModelType, typeName: string, nsfw: boolean } | null }> } | null };
 
 export type ModelPageDeepQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -400,7 +400,7 @@ export type ModelPageDeepQueryVariables = Exact<{
 }>;
 
 
-export type ModelPageDeepQuery = { models: { pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, civitaiId: number, name: string, description: string | null, type: ModelType, typeName: string, nsfw: boolean, nsfwLevel: number | null, poi: boolean | null, availability: string | null, archived: boolean, takenDown: boolean, allowCommercialUse: Array<string>, allowNoCredit: boolean | null, allowDerivatives: boolean | null, allowDifferentLicense: boolean | null, supportsGeneration: boolean | null, creator: { username: string, modelCount: number | null, id: string, image: string | null } | null, tags: Array<{ name: string, modelCount: number | null, id: string }>, modelVersions: Array<{ id: string, civitaiId: number, name: string, description: string | null, index: number | null, publishedAt: string | null, downloadUrl: string | null, trainedWords: Array<string>, baseModel: string | null, baseModelType: string | null, nsfwLevel: number | null, availability: string | null, stats: { downloadCount: number | null, thumbsUpCount: number | null, thumbsDownCount: number | null, ratingCount: number | null, rating: number | null } | null, files: Array<{ civitaiId: number | null, name: string | null, sizeKb: number | null, type: string | null, format: string | null, fp: string | null, size: string | null, pickleScanResult: ScanResult | null, pickleScanMessage: string | null, virusScanResult: ScanResult | null, virusScanMessage: string | null, scannedAt: string | null, primary: boolean, downloadUrl: string | null, hashes: Array<{ algorithm: string, hash: string }> }>, images: Array<{ civitaiId: number | null, url: string, nsfw: boolean, nsfwLevel: number | null, width: number | null, height: number | null, hash: string | null, type: string | null }> }>, stats: { downloadCount: number | null, favoriteCount: number | null, thumbsUpCount: number | null, thumbsDownCount: number | null, commentCount: number | null, ratingCount: number | null, rating: number | null, tippedAmountCount: number | null } | null }> } | null };
+export type ModelPageDeepQuery = { models: { pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, civitaiId: number, name: string, description: string | null, type: ModelType, typeName: string, nsfw: boolean, nsfwLevel: number | null, poi: boolean | null, availability: string | null, archived: boolean, takenDown: boolean, allowCommercialUse: Array<string>, allowNoCredit: boolean | null, allowDerivatives: boolean | null, allowDifferentLicense: boolean | null, supportsGeneration: boolean | null, creator: { username: string, modelCount: number | null, id: string, image: string | null } | null, tags: Array<{ name: string, modelCount: number | null, id: string }>, modelVersions: Array<{ id: string, civitaiId: number, name: string, description: string | null, index: number | null, publishedAt: string | null, downloadUrl: string | null, trainedWords: Array<string>, baseModel: string | null, baseModelType: string | null, nsfwLevel: number | null, availability: string | null, stats: { downloadCount: number | null, thumbsUpCount: number | null, thumbsDownCount: number | null, ratingCount: number | null, rating: number | null } | null, files: Array<{ civitaiId: number | null, name: string | null, sizeKb: number | null, type: string | null, format: string | null, fp: string | null, size: string | null, pickleScanResult: ScanResult | null, pickleScanMessage: string | null, virusScanResult: ScanResult | null, virusScanMessage: string | null, scannedAt: string | null, primary: boolean, downloadUrl: string | null, hashes: Array<{ algorithm: string, hash: string }> }>, images: Array<{ civitaiId: number | null, url: string, nsfw: boolean, nsfwLevel: number | null, width: number | null, height: number | null, hash: string | null, type: string | null }> }>, stats: { downloadCount: number | null, favoriteCount: number | null, thumbsUpCount: number | null, thumbsDownCount: number | null, commentCount: number | null, ratingCount: number | null, rating: number | null, tippedAmountCount: number | null } | null } | null> } | null };
 
 export type ModelByIdQueryVariables = Exact<{
   id: number;

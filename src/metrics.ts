@@ -54,6 +54,8 @@ export interface Metrics {
   inflightShare(count?: number): void;
   rateLimitWait(outcome: 'waited' | 'rejected', ms: number): void;
   graphqlError(code: unknown): void;
+  /** A field of an answer read from Civitai that had drifted (`field`: a path pattern such as `items[].stats.downloadCount`). */
+  upstreamDrift(route: string, field: string): void;
   /** Reports `cgql_redis_up` (1/0) from now on; not reported at all when Redis is not configured. */
   watchRedis(state: () => 'up' | 'down'): void;
 }
@@ -109,6 +111,14 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     labelNames: ['code'] as const,
     registers: [registry],
   });
+  const upstreamDrift = new Counter({
+    name: `${METRIC_PREFIX}upstream_drift_total`,
+    help: 'Fields of answers read from Civitai whose value could not be read as before, per route and field path pattern',
+    labelNames: ['route', 'field'] as const,
+    registers: [registry],
+  });
+  // Patterns come from the readers' own keys, so they are few; bounded all the same.
+  const driftField = boundedLabel(/^[A-Za-z0-9_.[\]]{1,120}$/, 200);
   let redisGauge: Gauge | undefined;
 
   return {
@@ -131,6 +141,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
     graphqlError(code) {
       graphqlErrors.inc({ code: errorCodeLabel(code) });
+    },
+    upstreamDrift(name, field) {
+      upstreamDrift.inc({ route: route(name), field: driftField(field) });
     },
     watchRedis(state) {
       if (redisGauge) registry.removeSingleMetric(`${METRIC_PREFIX}redis_up`);

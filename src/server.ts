@@ -22,6 +22,7 @@ import { createLogger, currentRequestId, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createCursorCodec } from './pagination/cursor.js';
 import { useClosedErrors } from './plugins/useClosedErrors.js';
+import { useDriftErrors } from './plugins/useDriftErrors.js';
 import { useCsrfPrevention } from './plugins/useCsrfPrevention.js';
 import { useHealth } from './plugins/useHealth.js';
 import { useErrorMetrics, useMetrics } from './plugins/useMetrics.js';
@@ -32,6 +33,7 @@ import { createRequestReader, type RequestPolicy, type RequestReader } from './h
 import { consumerPlugins, consumerGraphiQL } from './plugins/consumers.js';
 import { schema } from './schema/index.js';
 import { createUpstreamApi, type UpstreamApi } from './upstream/index.js';
+import { createDriftReporter } from './upstream/drift-report.js';
 import { createScaleOut, type ScaleOut } from './redis/index.js';
 import { createWarmFront, useWarmFrontLabels, type OperationLabels, type WarmFront } from './http/warm-front.js';
 import type { Histogram } from 'prom-client';
@@ -200,7 +202,7 @@ function upstreamCache({ config, scale, metrics }: Parts): UpstreamCache {
 }
 
 /** The typed Civitai API over the call pipeline, with the fleet's rate gate and the upstream metrics as its stages. */
-function upstreamApi({ config, scale, metrics }: Parts, cache: UpstreamCache): UpstreamApi {
+function upstreamApi({ config, scale, metrics, logger }: Parts, cache: UpstreamCache): UpstreamApi {
   return createUpstreamApi({
     baseUrl: config.upstream.baseUrl,
     timeoutMs: config.upstream.timeoutMs,
@@ -209,6 +211,7 @@ function upstreamApi({ config, scale, metrics }: Parts, cache: UpstreamCache): U
     cache,
     gate: scale.gate,
     observe: metrics.upstreamCall,
+    onDrift: createDriftReporter({ count: metrics.upstreamDrift, warn: logger.warn }),
   });
 }
 
@@ -266,6 +269,8 @@ function serverPlugins(parts: Parts, front: WarmFront | undefined): Array<Plugin
     ...wholeResultCache(config, scale.tier, metrics, reader, parts.memory.results),
     ...(front ? [useWarmFrontLabels(front)] : []),
     useUpstreamCost({ logger }),
+    // Items of a page left out for want of an id: one error at the connection's path.
+    useDriftErrors(),
     useClosedErrors(logger),
     useErrorMetrics(metrics),
     ...consumerPlugins(config, 'after', reader.ofRequest),

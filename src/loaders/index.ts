@@ -14,6 +14,7 @@ import type { ImageListParams, UpstreamFeedImage } from '../upstream/images.js';
 import type { ListParams, UpstreamApi, UpstreamPaging } from '../upstream/index.js';
 import type { UpstreamVersionDetail } from '../upstream/model-versions.js';
 import { carriesCompleteModels, MAX_IDS_PER_CALL, type ModelListParams, type UpstreamModel } from '../upstream/models.js';
+import type { Drifting } from '../upstream/read.js';
 import type { UpstreamTag } from '../upstream/tags.js';
 
 export interface Loaders {
@@ -27,7 +28,7 @@ export interface Loaders {
   creatorPage: DataLoader<ListParams, PageAnswer<UpstreamCreator>, string>;
   tagPage: DataLoader<ListParams, PageAnswer<UpstreamTag>, string>;
   /** A tag's model count, or null when unknown; no call once the upstream is known to have none. */
-  tagModelCount(name: string): Promise<number | null>;
+  tagModelCount(name: string): Promise<Drifting<number | null>>;
   /** How each list may be paged upstream. */
   readonly paging: UpstreamPaging;
   /** An image of the feed by id, with its generation parameters. */

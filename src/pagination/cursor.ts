@@ -138,8 +138,9 @@ function isEnvelope(value: unknown): value is Envelope {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
   const e = value as Record<string, unknown>;
   const isCount = (x: unknown, max: number) => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= max;
-  const { maxOffset, maxIndex, maxUpstreamCursorLength } = PAGINATION_POLICY;
-  const isUpstreamCursor = (x: unknown) => typeof x === 'string' && x.length > 0 && x.length <= maxUpstreamCursorLength;
+  const { maxOffset, maxIndex } = PAGINATION_POLICY;
+  // Civitai's tokens, carried as they came: bounded where they are read (src/upstream/read.ts) and by the cursor's own length.
+  const isUpstreamCursor = (x: unknown) => typeof x === 'string' && x.length > 0;
   return (
     e.v === 2 &&
     typeof e.s === 'string' &&

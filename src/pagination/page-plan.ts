@@ -58,6 +58,8 @@ export interface PageAnswer<T> {
   items: readonly T[];
   /** The list's size when the upstream reports it truthfully, else null. */
   total: number | null;
+  /** Items the upstream sent that could not be read (no identity), left out of `items`. */
+  leftOut?: number;
 }
 
 /** A page-numbered upstream, injected by the caller. */

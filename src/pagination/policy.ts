@@ -14,8 +14,6 @@ export const PAGINATION_POLICY = {
   maxOffset: 10_000_000,
   /** Largest index within one upstream response a cursor may carry (windows check their own cap). */
   maxIndex: 1000,
-  /** Longest upstream cursor a cursor may carry (Civitai's are far shorter). */
-  maxUpstreamCursorLength: 100,
   /**
    * Spare rows asked for beyond the window on a cursor-paged upstream, which drops rows after
    * applying the limit (a short page would cost another round trip):

@@ -27,6 +27,8 @@ export interface StreamAnswer<T> {
   /** A page-numbered upstream without cursors says "more" through nextPage or totals. */
   more: boolean;
   total: number | null;
+  /** Items the upstream sent that could not be read (no identity), left out of `items`. */
+  leftOut?: number;
 }
 
 export interface StreamSource<T> {
@@ -35,8 +37,6 @@ export interface StreamSource<T> {
   extraCalls?: number;
   /** A response starting at the upstream cursor (null: the list start). */
   fetchFrom(cursor: string | null, limit: number): Promise<StreamAnswer<T>>;
-  /** Whether a string has the shape of this upstream's cursors (checked before one is sent). */
-  acceptsCursor(cursor: string): boolean;
   /** Numbered pages over the same order, when the upstream allows them for this list. */
   pages: (PageSource<T> & { fetchPage(page: number, limit: number): Promise<StreamAnswer<T>> }) | null;
   keyOf(item: T): ItemKey;
@@ -58,17 +58,15 @@ type Start =
   | { readonly kind: 'offset'; readonly o: number; readonly previousKey?: ItemKey | undefined };
 
 /**
- * A signed cursor is ours, but its upstream parts are still checked before they are sent: an
- * index inside one response, upstream cursors of the shape this upstream issues.
+ * A signed cursor is ours; its parts are still checked before anything is sent: an index inside
+ * one response. Civitai's own cursors inside it are carried as they came (the envelope bounds
+ * their length), never parsed.
  */
 function checked<T>(source: StreamSource<T>, p: Position): Position {
   if (p.kind === 'offset') return p;
   if (p.index >= source.maxLimit) throw new PaginationInputError(OUT_OF_RANGE);
   // An item's counted offset is at least its index in its response (equal from the list start).
   if (p.offset < p.index || (p.anchor === null && p.offset !== p.index)) {
-    throw new PaginationInputError('The cursor is not valid: pass back a cursor this connection returned.');
-  }
-  if ((p.anchor !== null && !source.acceptsCursor(p.anchor)) || (p.next !== undefined && !source.acceptsCursor(p.next))) {
     throw new PaginationInputError('The cursor is not valid: pass back a cursor this connection returned.');
   }
   return p;

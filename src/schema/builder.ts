@@ -18,7 +18,8 @@ export const builder = new SchemaBuilder<{
   Connection: { totalCount: number | null };
   DefaultFieldNullability: false;
   DefaultEdgesNullability: false;
-  DefaultNodeNullability: false;
+  // Nullable: an item whose non-null field Civitai sent unreadable is null alone, not its page.
+  DefaultNodeNullability: true;
 }>({
   plugins: [RelayPlugin],
   // Fields are non-null unless they say otherwise: nullability is a decision per field.
@@ -29,7 +30,7 @@ export const builder = new SchemaBuilder<{
     decodeGlobalID: decodeNodeIdOrMark,
     nodesOnConnection: { description: 'The items of this window, without cursors.', extensions: WINDOW_LIST },
     edgesFieldOptions: { nullable: false, description: 'The items of this window, with their cursors.', extensions: WINDOW_LIST },
-    nodeFieldOptions: { nullable: false, description: 'The item.' },
+    nodeFieldOptions: { nullable: true, description: 'The item; null (with an error at its field) when Civitai sent a part of it this API cannot read.' },
     pageInfoFieldOptions: { description: 'Where this window stands in the list.' },
     // Nullable, so a connection whose upstream fails is null with its own error and the rest of the
     // query keeps its data (a non-null one would null its parent, up to `data` itself).

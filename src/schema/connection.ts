@@ -15,6 +15,25 @@ import type { UpstreamCreator } from '../upstream/creators.js';
 import type { ImageListParams, UpstreamFeedImage } from '../upstream/images.js';
 import type { ModelListParams, UpstreamModel } from '../upstream/models.js';
 import type { UpstreamTag } from '../upstream/tags.js';
+import { LEFT_OUT } from './drift.js';
+
+/**
+ * Counts the items the upstream answers of one window left out (no identity) and marks the
+ * window with them, for the drift guard to report once at the connection's path.
+ */
+function countingLeftOut() {
+  let count = 0;
+  return {
+    seen<A extends { leftOut?: number }>(answer: A): A {
+      count += answer.leftOut ?? 0;
+      return answer;
+    },
+    async mark<W extends object>(window: Promise<W>): Promise<W> {
+      const result = await window;
+      return count > 0 ? Object.assign(result, { [LEFT_OUT]: count }) : result;
+    },
+  };
+}
 
 export type ModelFilters = Omit<ModelListParams, 'limit' | 'page' | 'cursor'>;
 
@@ -25,34 +44,40 @@ export function modelConnection(ctx: Context, args: ConnectionArgs, filters: Mod
   const cursors = ctx.cursors.scoped(scopeOf(['models', named]));
   const paging = ctx.loaders.paging.models(filters);
   if (paging.refused !== null) return Promise.reject(new BadUserInputError(paging.refused));
-  const load = (params: ModelListParams) => ctx.loaders.modelPage.load(params);
-  return streamWindow(window, cursors, {
+  const left = countingLeftOut();
+  const load = async (params: ModelListParams) => left.seen(await ctx.loaders.modelPage.load(params));
+  return left.mark(streamWindow(window, cursors, {
     maxLimit: paging.maxLimit,
-    acceptsCursor: paging.acceptsCursor,
     // Filters applied here may need more reads to fill the window; the cost plan charges them too.
     extraCalls: paging.extraCalls,
     fetchFrom: (cursor, limit) => load({ ...filters, limit, ...(cursor !== null ? { cursor } : {}) }),
     pages: paging.pages && { limits: paging.pages, fetchPage: (page, limit) => load({ ...filters, page, limit }) },
     keyOf: (model) => model.id,
-  });
+  }));
 }
 
 export function creatorConnection(ctx: Context, args: ConnectionArgs, query: string | undefined): Promise<WindowResult<UpstreamCreator>> {
   const window = resolveWindow(args);
   const cursors = ctx.cursors.scoped(scopeOf(['creators', query]));
-  return offsetWindow(window, cursors, {
-    limits: ctx.loaders.paging.creators,
-    fetchPage: (page, limit) => ctx.loaders.creatorPage.load({ page, limit, query }),
-  });
+  const left = countingLeftOut();
+  return left.mark(
+    offsetWindow(window, cursors, {
+      limits: ctx.loaders.paging.creators,
+      fetchPage: async (page, limit) => left.seen(await ctx.loaders.creatorPage.load({ page, limit, query })),
+    }),
+  );
 }
 
 export function tagConnection(ctx: Context, args: ConnectionArgs, query: string | undefined): Promise<WindowResult<UpstreamTag>> {
   const window = resolveWindow(args);
   const cursors = ctx.cursors.scoped(scopeOf(['tags', query]));
-  return offsetWindow(window, cursors, {
-    limits: ctx.loaders.paging.tags,
-    fetchPage: (page, limit) => ctx.loaders.tagPage.load({ page, limit, query }),
-  });
+  const left = countingLeftOut();
+  return left.mark(
+    offsetWindow(window, cursors, {
+      limits: ctx.loaders.paging.tags,
+      fetchPage: async (page, limit) => left.seen(await ctx.loaders.tagPage.load({ page, limit, query })),
+    }),
+  );
 }
 
 export type ImageFilters = Omit<ImageListParams, 'limit' | 'cursor' | 'imageId' | 'withMeta'>;
@@ -70,11 +95,13 @@ export function imageConnection(ctx: Context, args: ConnectionArgs, filters: Ima
   const named = Object.entries(filters).filter(([, value]) => value !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
   const cursors = ctx.cursors.scoped(scopeOf(['images', named]));
   const paging = ctx.loaders.paging.images;
-  return streamWindow(window, cursors, {
-    maxLimit: paging.maxLimit,
-    acceptsCursor: paging.acceptsCursor,
-    fetchFrom: (cursor, limit) => ctx.loaders.imagePage.load({ ...filters, limit, withMeta, ...(cursor !== null ? { cursor } : {}) }),
-    pages: null,
-    keyOf: (image) => image.id,
-  });
+  const left = countingLeftOut();
+  return left.mark(
+    streamWindow(window, cursors, {
+      maxLimit: paging.maxLimit,
+      fetchFrom: async (cursor, limit) => left.seen(await ctx.loaders.imagePage.load({ ...filters, limit, withMeta, ...(cursor !== null ? { cursor } : {}) })),
+      pages: null,
+      keyOf: (image) => image.id,
+    }),
+  );
 }

@@ -9,6 +9,7 @@ import { connectionCost, lookupCalls, cost } from './cost.js';
 import { MODEL_CONNECTION_COST, modelListArgs, modelListFilters } from './model-filters.js';
 import { CreatorRef, ImageConnectionRef, ImageRef, ModelConnectionRef, ModelRef, type CreatorSource } from './refs.js';
 import * as valid from './validate.js';
+import { asRead } from './drift.js';
 
 /** The creator as Civitai lists it, or null when it does not. */
 function listed(source: CreatorSource, ctx: Context) {
@@ -27,14 +28,14 @@ builder.node(CreatorRef, {
       nullable: true,
       description: 'URL of the creator\u2019s avatar, or null.',
       extensions: cost({ calls: lookupCalls('creator'), shares: 'creatorByUsername' }),
-      resolve: async (c, _args, ctx) => (c.image !== undefined ? c.image : ((await listed(c, ctx))?.image ?? null)),
+      resolve: async (c, _args, ctx) => asRead(c.image !== undefined ? c.image : ((await listed(c, ctx))?.image ?? null)),
     }),
     modelCount: t.int({
       nullable: true,
       description:
         'Published models of every content level (so it can exceed what `models` lists without `nsfw: true`). Null when Civitai does not list the creator.',
       extensions: cost({ calls: lookupCalls('creator'), shares: 'creatorByUsername' }),
-      resolve: async (c, _args, ctx) => (c.modelCount !== undefined ? c.modelCount : ((await listed(c, ctx))?.modelCount ?? null)),
+      resolve: async (c, _args, ctx) => asRead(c.modelCount !== undefined ? c.modelCount : ((await listed(c, ctx))?.modelCount ?? null)),
     }),
     models: t.connection(
       {

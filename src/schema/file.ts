@@ -3,6 +3,7 @@ import { builder } from './builder.js';
 import { ScanResultEnum, scanResultOf } from './enums.js';
 import { ASSUMED_ITEMS, cost } from './cost.js';
 import { FileRef } from './refs.js';
+import { asRead, through } from './drift.js';
 
 const FileHashRef = builder.objectRef<{ algorithm: string; hash: string }>('FileHash').implement({
   description:
@@ -22,39 +23,39 @@ const FileHashRef = builder.objectRef<{ algorithm: string; hash: string }>('File
 FileRef.implement({
   description: 'A downloadable file of a model version: the model itself, a pruned variant, a VAE, training data…',
   fields: (t) => ({
-    civitaiId: t.int({ nullable: true, description: 'Civitai\u2019s numeric id of the file.', resolve: (s) => s.file.id }),
-    name: t.string({ nullable: true, description: 'The file name.', resolve: (s) => s.file.name }),
-    sizeKb: t.float({ nullable: true, description: 'Size in kilobytes (KiB).', resolve: (s) => s.file.sizeKb }),
-    type: t.string({ nullable: true, description: 'Model, Pruned Model, Training Data, VAE, Config, …', resolve: (s) => s.file.type }),
-    format: t.string({ nullable: true, description: 'SafeTensor, PickleTensor, GGUF, Diffusers, Other, …', resolve: (s) => s.file.format }),
-    fp: t.string({ nullable: true, description: 'Precision (fp16, bf16, fp32, …).', resolve: (s) => s.file.fp }),
-    size: t.string({ nullable: true, description: 'full or pruned.', resolve: (s) => s.file.size }),
+    civitaiId: t.int({ nullable: true, description: 'Civitai\u2019s numeric id of the file.', resolve: (s) => asRead(s.file.id) }),
+    name: t.string({ nullable: true, description: 'The file name.', resolve: (s) => asRead(s.file.name) }),
+    sizeKb: t.float({ nullable: true, description: 'Size in kilobytes (KiB).', resolve: (s) => asRead(s.file.sizeKb) }),
+    type: t.string({ nullable: true, description: 'Model, Pruned Model, Training Data, VAE, Config, …', resolve: (s) => asRead(s.file.type) }),
+    format: t.string({ nullable: true, description: 'SafeTensor, PickleTensor, GGUF, Diffusers, Other, …', resolve: (s) => asRead(s.file.format) }),
+    fp: t.string({ nullable: true, description: 'Precision (fp16, bf16, fp32, …).', resolve: (s) => asRead(s.file.fp) }),
+    size: t.string({ nullable: true, description: 'full or pruned.', resolve: (s) => asRead(s.file.size) }),
     pickleScanResult: t.field({
       type: ScanResultEnum,
       nullable: true,
       description: 'Result of the pickle-import scan.',
-      resolve: (s) => scanResultOf(s.file.pickleScanResult),
+      resolve: (s) => through(s.file.pickleScanResult, scanResultOf),
     }),
-    pickleScanMessage: t.string({ nullable: true, description: 'What the pickle scan found, as Markdown.', resolve: (s) => s.file.pickleScanMessage }),
+    pickleScanMessage: t.string({ nullable: true, description: 'What the pickle scan found, as Markdown.', resolve: (s) => asRead(s.file.pickleScanMessage) }),
     virusScanResult: t.field({
       type: ScanResultEnum,
       nullable: true,
       description: 'Result of the virus scan.',
-      resolve: (s) => scanResultOf(s.file.virusScanResult),
+      resolve: (s) => through(s.file.virusScanResult, scanResultOf),
     }),
-    virusScanMessage: t.string({ nullable: true, description: 'What the virus scan found.', resolve: (s) => s.file.virusScanMessage }),
-    scannedAt: t.field({ type: 'DateTime', nullable: true, description: 'When the file was scanned.', resolve: (s) => s.file.scannedAt }),
-    primary: t.boolean({ description: 'Whether this is the version\u2019s primary file.', resolve: (s) => s.file.primary }),
+    virusScanMessage: t.string({ nullable: true, description: 'What the virus scan found.', resolve: (s) => asRead(s.file.virusScanMessage) }),
+    scannedAt: t.field({ type: 'DateTime', nullable: true, description: 'When the file was scanned.', resolve: (s) => asRead(s.file.scannedAt) }),
+    primary: t.boolean({ description: 'Whether this is the version\u2019s primary file.', resolve: (s) => asRead(s.file.primary) }),
     downloadUrl: t.string({
       nullable: true,
       description: 'Where to download this file (answers with a Content-Disposition filename).',
-      resolve: (s) => s.file.downloadUrl ?? s.versionDownloadUrl,
+      resolve: (s) => asRead(s.file.downloadUrl ?? s.versionDownloadUrl),
     }),
     hashes: t.field({
       type: [FileHashRef],
       description: 'Every hash Civitai gives for the file, one per kind (see `FileHash`).',
       extensions: cost({ calls: 0, items: ASSUMED_ITEMS.hashesPerFile }),
-      resolve: (s) => s.file.hashes,
+      resolve: (s) => asRead(s.file.hashes),
     }),
   }),
 });

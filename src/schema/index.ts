@@ -7,5 +7,6 @@ import './image.js';
 import './creator.js';
 import './tag.js';
 import { builder } from './builder.js';
+import { guardDrift } from './drift.js';
 
-export const schema = builder.toSchema({ sortSchema: true });
+export const schema = guardDrift(builder.toSchema({ sortSchema: true }));

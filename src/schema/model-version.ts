@@ -1,6 +1,8 @@
 /** `ModelVersion`: one published version of a model, with its files and images; `Query.modelVersion`. */
 import type { Context } from '../context.js';
-import type { UpstreamVersion } from '../upstream/shapes.js';
+import { isDrift, type Drifting } from '../drift.js';
+import type { VersionStats } from '../upstream/shapes.js';
+import { asRead, through } from './drift.js';
 import { orNotFound } from '../errors.js';
 import { builder } from './builder.js';
 import { nodesOrErrors } from './enums.js';
@@ -12,11 +14,11 @@ import { ASSUMED_ITEMS, connectionCost, hashLookupCalls, lookupCalls, cost } fro
 import { detailOf, modelOf } from './version-detail.js';
 
 /** A field of the version, from this representation if it has it, else from the by-id one. */
-async function versionField<K extends 'createdAt' | 'updatedAt' | 'status' | 'air'>(ref: VersionRef, ctx: Context, key: K) {
+async function versionField<K extends 'createdAt' | 'updatedAt' | 'status' | 'air'>(ref: VersionRef, ctx: Context, key: K): Promise<string | null> {
   const own = ref.version[key];
-  if (own !== undefined && own !== null) return own;
-  if (ref.version.source === 'detail') return own ?? null;
-  return (await detailOf(ref, ctx))?.[key] ?? null;
+  if (own !== undefined && own !== null) return asRead(own as Drifting<string>);
+  if (ref.version.source === 'detail') return null;
+  return asRead(((await detailOf(ref, ctx))?.[key] as Drifting<string | null> | undefined) ?? null);
 }
 
 /** The cost and resolver of a field that lists leave out: one by-id lookup, shared by all such fields of a version. */
@@ -25,15 +27,14 @@ const fromDetail = <K extends 'createdAt' | 'updatedAt' | 'status' | 'air'>(key:
   resolve: (ref: VersionRef, _args: unknown, ctx: Context) => versionField(ref, ctx, key),
 });
 
-type VersionStats = NonNullable<UpstreamVersion['stats']>;
 const VersionStatsRef = builder.objectRef<VersionStats>('ModelVersionStats').implement({
   description: 'Engagement counts of a version. Any may be null.',
   fields: (t) => ({
-    downloadCount: t.exposeInt('downloadCount', { nullable: true, description: 'Downloads (null when the creator hides it).' }),
-    thumbsUpCount: t.exposeInt('thumbsUpCount', { nullable: true, description: 'Thumbs up.' }),
-    thumbsDownCount: t.exposeInt('thumbsDownCount', { nullable: true, description: 'Thumbs down.' }),
-    ratingCount: t.exposeInt('ratingCount', { nullable: true, description: 'Ratings (no longer reported by Civitai).' }),
-    rating: t.exposeFloat('rating', { nullable: true, description: 'Average rating (no longer reported by Civitai).' }),
+    downloadCount: t.int({ nullable: true, description: 'Downloads (null when the creator hides it).', resolve: (s) => asRead(s.downloadCount) }),
+    thumbsUpCount: t.int({ nullable: true, description: 'Thumbs up.', resolve: (s) => asRead(s.thumbsUpCount) }),
+    thumbsDownCount: t.int({ nullable: true, description: 'Thumbs down.', resolve: (s) => asRead(s.thumbsDownCount) }),
+    ratingCount: t.int({ nullable: true, description: 'Ratings (no longer reported by Civitai).', resolve: (s) => asRead(s.ratingCount) }),
+    rating: t.float({ nullable: true, description: 'Average rating (no longer reported by Civitai).', resolve: (s) => asRead(s.rating) }),
   }),
 });
 
@@ -47,13 +48,13 @@ builder.node(ModelVersionRef, {
     ),
   fields: (t) => ({
     civitaiId: t.int({ description: 'Civitai\u2019s numeric id of the version.', resolve: (ref) => ref.version.id }),
-    name: t.string({ description: 'The version\u2019s name (e.g. "v1.5").', resolve: (ref) => ref.version.name }),
+    name: t.string({ description: 'The version\u2019s name (e.g. "v1.5").', resolve: (ref) => asRead(ref.version.name) }),
     description: t.string({
       nullable: true,
       description: 'Notes on this version, as HTML.',
-      resolve: (ref) => ref.version.description ?? null,
+      resolve: (ref) => asRead(ref.version.description ?? null),
     }),
-    index: t.int({ nullable: true, description: 'Position among the model\u2019s versions (0 = newest).', resolve: (ref) => ref.version.index }),
+    index: t.int({ nullable: true, description: 'Position among the model\u2019s versions (0 = newest).', resolve: (ref) => asRead(ref.version.index) }),
     createdAt: t.field({
       type: 'DateTime',
       nullable: true,
@@ -70,7 +71,7 @@ builder.node(ModelVersionRef, {
       type: 'DateTime',
       nullable: true,
       description: 'When the version was published.',
-      resolve: (ref) => ref.version.publishedAt ?? null,
+      resolve: (ref) => asRead(ref.version.publishedAt ?? null),
     }),
     status: t.string({
       nullable: true,
@@ -85,28 +86,29 @@ builder.node(ModelVersionRef, {
     downloadUrl: t.string({
       nullable: true,
       description: 'Download URL of the primary file (null for archived models). It answers with a Content-Disposition filename.',
-      resolve: (ref) => ref.version.downloadUrl,
+      resolve: (ref) => asRead(ref.version.downloadUrl),
     }),
-    trainedWords: t.stringList({ description: 'Words that trigger the model in a prompt.', resolve: (ref) => ref.version.trainedWords }),
-    baseModel: t.string({ nullable: true, description: 'The base model it targets (e.g. "SDXL 1.0"); an open set.', resolve: (ref) => ref.version.baseModel }),
-    baseModelType: t.string({ nullable: true, description: 'Standard, Inpainting, Refiner or Pix2Pix.', resolve: (ref) => ref.version.baseModelType }),
-    nsfwLevel: t.int({ nullable: true, description: 'Bitmask of content levels: 1 PG, 2 PG-13, 4 R, 8 X, 16 XXX.', resolve: (ref) => ref.version.nsfwLevel }),
-    availability: t.string({ nullable: true, description: 'Public, EarlyAccess, … as Civitai reports it.', resolve: (ref) => ref.version.availability }),
-    stats: t.field({ type: VersionStatsRef, nullable: true, description: 'Engagement counts.', resolve: (ref) => ref.version.stats }),
+    trainedWords: t.stringList({ description: 'Words that trigger the model in a prompt.', resolve: (ref) => asRead(ref.version.trainedWords) }),
+    baseModel: t.string({ nullable: true, description: 'The base model it targets (e.g. "SDXL 1.0"); an open set.', resolve: (ref) => asRead(ref.version.baseModel) }),
+    baseModelType: t.string({ nullable: true, description: 'Standard, Inpainting, Refiner or Pix2Pix.', resolve: (ref) => asRead(ref.version.baseModelType) }),
+    nsfwLevel: t.int({ nullable: true, description: 'Bitmask of content levels: 1 PG, 2 PG-13, 4 R, 8 X, 16 XXX.', resolve: (ref) => asRead(ref.version.nsfwLevel) }),
+    availability: t.string({ nullable: true, description: 'Public, EarlyAccess, … as Civitai reports it.', resolve: (ref) => asRead(ref.version.availability) }),
+    stats: t.field({ type: VersionStatsRef, nullable: true, description: 'Engagement counts.', resolve: (ref) => asRead(ref.version.stats) }),
     files: t.field({
       type: [FileRef],
       description: 'Its files; the primary one first is not guaranteed, see `primary`. Empty for archived models.',
       extensions: cost({ calls: 0, items: ASSUMED_ITEMS.filesPerVersion }),
-      resolve: (ref) => {
-        const only = ref.version.files.length === 1;
-        return ref.version.files.map((file) => ({ file, versionDownloadUrl: only || file.primary ? ref.version.downloadUrl : null }));
-      },
+      resolve: (ref) =>
+        through(ref.version.files, (files) => {
+          const url = isDrift(ref.version.downloadUrl) ? null : ref.version.downloadUrl;
+          return files.map((file) => ({ file, versionDownloadUrl: files.length === 1 || file.primary === true ? url : null }));
+        }),
     }),
     images: t.field({
       type: [VersionImageRef],
       description: 'Sample images (Civitai sends at most 20 per version in lists, 10 by id). Empty for taken-down models.',
       extensions: cost({ calls: 0, items: ASSUMED_ITEMS.imagesPerVersion }),
-      resolve: (ref) => ref.version.images.map((image) => ({ image, version: ref })),
+      resolve: (ref) => through(ref.version.images, (images) => images.map((image) => ({ image, version: ref }))),
     }),
     gallery: t.connection(
       {

@@ -1,5 +1,8 @@
 /** `Model`: a Civitai model with its versions, tags and creator; `Query.model` and `Query.models`. */
 import type { UpstreamModel } from '../upstream/models.js';
+import { isDrift, known } from '../drift.js';
+import type { ModelStats } from '../upstream/shapes.js';
+import { asRead, through } from './drift.js';
 import { BadUserInputError, orNotFound } from '../errors.js';
 import { builder } from './builder.js';
 import { imageConnection, modelConnection, type ModelFilters } from './connection.js';
@@ -11,18 +14,17 @@ import { CreatorRef, ImageConnectionRef, ImageRef, ModelConnectionRef, ModelRef,
 import { creatorLookupsWanted, creatorsToPrime } from './prime.js';
 import * as valid from './validate.js';
 
-type ModelStats = NonNullable<UpstreamModel['stats']>;
 const ModelStatsRef = builder.objectRef<ModelStats>('ModelStats').implement({
   description: 'Engagement counts of a model. Any may be null: Civitai drops or hides them over time.',
   fields: (t) => ({
-    downloadCount: t.exposeInt('downloadCount', { nullable: true, description: 'Downloads (null when the creator hides it).' }),
-    favoriteCount: t.exposeInt('favoriteCount', { nullable: true, description: 'Favourites (no longer reported by Civitai).' }),
-    thumbsUpCount: t.exposeInt('thumbsUpCount', { nullable: true, description: 'Thumbs up.' }),
-    thumbsDownCount: t.exposeInt('thumbsDownCount', { nullable: true, description: 'Thumbs down.' }),
-    commentCount: t.exposeInt('commentCount', { nullable: true, description: 'Comments.' }),
-    ratingCount: t.exposeInt('ratingCount', { nullable: true, description: 'Ratings (no longer reported by Civitai).' }),
-    rating: t.exposeFloat('rating', { nullable: true, description: 'Average rating (no longer reported by Civitai).' }),
-    tippedAmountCount: t.exposeInt('tippedAmountCount', { nullable: true, description: 'Buzz tipped (null when hidden).' }),
+    downloadCount: t.int({ nullable: true, description: 'Downloads (null when the creator hides it).', resolve: (s) => asRead(s.downloadCount) }),
+    favoriteCount: t.int({ nullable: true, description: 'Favourites (no longer reported by Civitai).', resolve: (s) => asRead(s.favoriteCount) }),
+    thumbsUpCount: t.int({ nullable: true, description: 'Thumbs up.', resolve: (s) => asRead(s.thumbsUpCount) }),
+    thumbsDownCount: t.int({ nullable: true, description: 'Thumbs down.', resolve: (s) => asRead(s.thumbsDownCount) }),
+    commentCount: t.int({ nullable: true, description: 'Comments.', resolve: (s) => asRead(s.commentCount) }),
+    ratingCount: t.int({ nullable: true, description: 'Ratings (no longer reported by Civitai).', resolve: (s) => asRead(s.ratingCount) }),
+    rating: t.float({ nullable: true, description: 'Average rating (no longer reported by Civitai).', resolve: (s) => asRead(s.rating) }),
+    tippedAmountCount: t.int({ nullable: true, description: 'Buzz tipped (null when hidden).', resolve: (s) => asRead(s.tippedAmountCount) }),
   }),
 });
 
@@ -32,51 +34,52 @@ builder.node(ModelRef, {
   loadManyWithoutCache: async (ids: number[], ctx) => nodesOrErrors(await ctx.loaders.modelById.loadMany(ids), (k) => `Model ${ids[k]}`),
   fields: (t) => ({
     civitaiId: t.exposeInt('id', { description: 'Civitai\u2019s numeric id of the model.' }),
-    name: t.exposeString('name', { description: 'The model\u2019s name.' }),
-    description: t.exposeString('description', { nullable: true, description: 'The model\u2019s description, as HTML.' }),
+    name: t.string({ description: 'The model\u2019s name.', resolve: (m) => asRead(m.name) }),
+    description: t.string({ nullable: true, description: 'The model\u2019s description, as HTML.', resolve: (m) => asRead(m.description) }),
     type: t.field({
       type: ModelTypeEnum,
       description: 'The kind of model; UNKNOWN for kinds this API does not know yet (see `typeName`).',
-      resolve: (model) => modelTypeOf(model.type),
+      resolve: (model) => through(model.type, modelTypeOf),
     }),
-    typeName: t.exposeString('type', { description: 'Civitai\u2019s own name for the kind of model (e.g. "LORA"), including kinds newer than this API.' }),
-    nsfw: t.exposeBoolean('nsfw', { description: 'Whether the model is NSFW. If it is, every image on it is reported NSFW too.' }),
-    nsfwLevel: t.exposeInt('nsfwLevel', {
+    typeName: t.string({ resolve: (m) => asRead(m.type), description: 'Civitai\u2019s own name for the kind of model (e.g. "LORA"), including kinds newer than this API.' }),
+    nsfw: t.boolean({ resolve: (m) => asRead(m.nsfw), description: 'Whether the model is NSFW. If it is, every image on it is reported NSFW too.' }),
+    nsfwLevel: t.int({
+      resolve: (m) => asRead(m.nsfwLevel),
       nullable: true,
       description: 'Bitmask of the content levels across its versions: 1 PG, 2 PG-13, 4 R, 8 X, 16 XXX.',
     }),
-    poi: t.exposeBoolean('poi', { nullable: true, description: 'Whether the model depicts a real person of interest.' }),
-    availability: t.exposeString('availability', { nullable: true, description: 'Public, EarlyAccess, … as Civitai reports it.' }),
-    archived: t.boolean({ description: 'Archived by its creator: files are no longer downloadable.', resolve: (m) => m.mode === 'Archived' }),
-    takenDown: t.boolean({ description: 'Taken down by Civitai: images are withheld.', resolve: (m) => m.mode === 'TakenDown' }),
-    allowCommercialUse: t.exposeStringList('allowCommercialUse', { description: 'Commercial uses the licence allows (e.g. Image, RentCivit, Sell).' }),
-    allowNoCredit: t.exposeBoolean('allowNoCredit', { nullable: true, description: 'Whether use without crediting the creator is allowed.' }),
-    allowDerivatives: t.exposeBoolean('allowDerivatives', { nullable: true, description: 'Whether derivatives (merges) are allowed.' }),
-    allowDifferentLicense: t.exposeBoolean('allowDifferentLicense', { nullable: true, description: 'Whether derivatives may use another licence.' }),
-    supportsGeneration: t.exposeBoolean('supportsGeneration', { nullable: true, description: 'Whether Civitai can generate with it on site.' }),
+    poi: t.boolean({ resolve: (m) => asRead(m.poi), nullable: true, description: 'Whether the model depicts a real person of interest.' }),
+    availability: t.string({ resolve: (m) => asRead(m.availability), nullable: true, description: 'Public, EarlyAccess, … as Civitai reports it.' }),
+    archived: t.boolean({ description: 'Archived by its creator: files are no longer downloadable.', resolve: (m) => through(m.mode, (mode) => mode === 'Archived') }),
+    takenDown: t.boolean({ description: 'Taken down by Civitai: images are withheld.', resolve: (m) => through(m.mode, (mode) => mode === 'TakenDown') }),
+    allowCommercialUse: t.stringList({ resolve: (m) => asRead(m.allowCommercialUse), description: 'Commercial uses the licence allows (e.g. Image, RentCivit, Sell).' }),
+    allowNoCredit: t.boolean({ resolve: (m) => asRead(m.allowNoCredit), nullable: true, description: 'Whether use without crediting the creator is allowed.' }),
+    allowDerivatives: t.boolean({ resolve: (m) => asRead(m.allowDerivatives), nullable: true, description: 'Whether derivatives (merges) are allowed.' }),
+    allowDifferentLicense: t.boolean({ resolve: (m) => asRead(m.allowDifferentLicense), nullable: true, description: 'Whether derivatives may use another licence.' }),
+    supportsGeneration: t.boolean({ resolve: (m) => asRead(m.supportsGeneration), nullable: true, description: 'Whether Civitai can generate with it on site.' }),
     baseModels: t.stringList({
       description:
         'The base models its versions target (e.g. "SDXL 1.0"), each once: as Civitai lists them, all versions counted even when `modelVersions` was narrowed by a filter; else from its versions (empty when they do not say, as 2022-style answers).',
-      resolve: (m) => m.baseModels ?? [...new Set(m.modelVersions.flatMap((v) => (v.baseModel ? [v.baseModel] : [])))],
+      resolve: (m) => asRead(m.baseModels) ?? through(m.modelVersions, (versions) => [...new Set(versions.flatMap((v) => (typeof v.baseModel === 'string' && v.baseModel ? [v.baseModel] : [])))]),
     }),
-    stats: t.field({ type: ModelStatsRef, nullable: true, description: 'Engagement counts.', resolve: (m) => m.stats }),
+    stats: t.field({ type: ModelStatsRef, nullable: true, description: 'Engagement counts.', resolve: (m) => asRead(m.stats) }),
     tags: t.field({
       type: [TagRef],
       description: 'The tags on the model.',
       extensions: cost({ calls: 0, items: ASSUMED_ITEMS.tagsPerModel }),
-      resolve: (model) => model.tags.map((name) => ({ name })),
+      resolve: (model) => through(model.tags, (tags) => tags.map((name) => ({ name }))),
     }),
     creator: t.field({
       type: CreatorRef,
       nullable: true,
       description: 'Who published it; null for models of deleted or system accounts.',
-      resolve: (model) => (model.creator ? { username: model.creator.username, image: model.creator.image } : null),
+      resolve: (model) => through(model.creator, (c) => (c ? { username: c.username, image: asRead(c.image) } : null)),
     }),
     modelVersions: t.field({
       type: [ModelVersionRef],
       description: 'Its published versions, newest first as Civitai orders them.',
       extensions: cost({ calls: 0, items: ASSUMED_ITEMS.versionsPerModel }),
-      resolve: (model) => model.modelVersions.map((version) => ({ version, model })),
+      resolve: (model) => through(model.modelVersions, (versions) => versions.map((version) => ({ version, model }))),
     }),
     images: t.connection(
       {

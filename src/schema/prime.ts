@@ -10,6 +10,7 @@
 import { getNamedType, isObjectType, type FieldNode, type GraphQLObjectType, type GraphQLResolveInfo } from 'graphql';
 import { collectSubfields } from 'graphql/execution/collectFields.js';
 import type { UpstreamModel } from '../upstream/models.js';
+import { isDrift } from '../drift.js';
 
 type Wanted = { modelCount: boolean; image: boolean };
 
@@ -62,7 +63,7 @@ export function creatorsToPrime(models: Iterable<UpstreamModel>, wanted: Wanted)
   const names = new Set<string>();
   for (const model of models) {
     const creator = model.creator;
-    if (creator && (wanted.modelCount || creator.image === undefined)) names.add(creator.username);
+    if (creator && !isDrift(creator) && (wanted.modelCount || creator.image === undefined)) names.add(creator.username);
   }
   return [...names];
 }

@@ -7,6 +7,7 @@ import type { UpstreamFeedImage } from '../upstream/images.js';
 import type { UpstreamVersionDetail } from '../upstream/model-versions.js';
 import type { UpstreamModel } from '../upstream/models.js';
 import type { UpstreamFile, UpstreamImage, UpstreamVersion } from '../upstream/shapes.js';
+import type { Drifting } from '../drift.js';
 import { builder } from './builder.js';
 
 export const ModelRef = builder.objectRef<UpstreamModel>('Model');
@@ -51,8 +52,8 @@ export const ImageConnectionRef = builder.connectionObject(
 /** A creator; `image` and `modelCount` are undefined when not known yet (a model only names its creator). */
 export interface CreatorSource {
   username: string;
-  image?: string | null;
-  modelCount?: number;
+  image?: Drifting<string | null>;
+  modelCount?: Drifting<number>;
 }
 
 export const CreatorRef = builder.objectRef<CreatorSource>('Creator');
@@ -60,7 +61,7 @@ export const CreatorRef = builder.objectRef<CreatorSource>('Creator');
 /** A tag; `modelCount` is undefined until looked up (a model only names its tags). */
 export interface TagSource {
   name: string;
-  modelCount?: number | null;
+  modelCount?: Drifting<number | null>;
 }
 
 export const TagRef = builder.objectRef<TagSource>('Tag');

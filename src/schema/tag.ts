@@ -7,6 +7,7 @@ import { connectionCost, lookupCalls, cost } from './cost.js';
 import { MODEL_CONNECTION_COST, modelListArgs, modelListFilters } from './model-filters.js';
 import { ModelConnectionRef, ModelRef, TagRef } from './refs.js';
 import * as valid from './validate.js';
+import { asRead } from './drift.js';
 
 builder.node(TagRef, {
   description: 'A label that models carry, such as "anime" or "style".',
@@ -19,7 +20,7 @@ builder.node(TagRef, {
       description: 'How many models carry the tag, when Civitai reports it; the live API stopped reporting it in 2025 (null).',
       // One lookup per tag, after a probe of whether the upstream reports counts at all.
       extensions: cost({ calls: lookupCalls('tag'), oncePerOperation: 1 }),
-      resolve: (tag, _args, ctx) => (tag.modelCount !== undefined ? tag.modelCount : ctx.loaders.tagModelCount(tag.name)),
+      resolve: async (tag, _args, ctx) => asRead(tag.modelCount !== undefined ? tag.modelCount : await ctx.loaders.tagModelCount(tag.name)),
     }),
     models: t.connection(
       {

@@ -4,6 +4,7 @@ import { orNotFound } from '../errors.js';
 import type { UpstreamVersionDetail } from '../upstream/model-versions.js';
 import type { UpstreamModel } from '../upstream/models.js';
 import type { UpstreamVersion } from '../upstream/shapes.js';
+import type { Drifting } from '../drift.js';
 import type { VersionRef } from './refs.js';
 
 /**
@@ -16,7 +17,7 @@ export function detailOf(ref: VersionRef, ctx: Context): Promise<UpstreamVersion
 }
 
 /** Whether the parent model is NSFW, loading the model only when nothing at hand says. */
-export async function modelIsNsfw(ref: VersionRef, ctx: Context): Promise<boolean> {
+export async function modelIsNsfw(ref: VersionRef, ctx: Context): Promise<Drifting<boolean>> {
   if (ref.model) return ref.model.nsfw;
   if ('model' in ref.version && ref.version.model.nsfw !== null) return ref.version.model.nsfw;
   return (await modelOf(ref.version, ctx)).nsfw;

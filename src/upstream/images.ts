@@ -8,29 +8,17 @@
  * - `username` must match `^[A-Za-z0-9_]*$`: refused here before any call.
  * - `baseModels` is an enum only the upstream knows (it grows monthly): its 400 lists the valid
  *   values, which become the caller's error.
- * - Two cursor shapes: the legacy path's next image id (a JSON number), the search path's
- *   `"<offset>|<entry ms>"`. Both are opaque strings here (`metadataSchema`).
+ * - Two cursor shapes today: the legacy path's next image id (a JSON number), the search path's
+ *   `"<offset>|<entry ms>"`. Both are opaque strings here (`readMetadata`), sent back as they came.
  * - The legacy path collapses every sort but Oldest to newest by id, and refuses Random.
  */
-import { z } from 'zod';
 import type { StreamAnswer } from '../pagination/stream-window.js';
 import { UpstreamInputError } from './errors.js';
-import { metadataSchema, normaliseDate, type PageMetadata } from './shapes.js';
-import type { UpstreamRequest } from './transport.js';
+import { Fields, isDrift, readItems, readRequest, type Drifting, type ReadRequest } from './read.js';
+import { pageBody, readDate, readImageNsfw, readLevel, readMetadata, type PageMetadata } from './shapes.js';
 
 /** `limit` of /images is 0–200 (civitai-api-live-reference.md §3). */
 export const MAX_IMAGES_LIMIT = 200;
-
-/**
- * The next cursors /images issues: the legacy path's next image id (a number, sent back as its
- * digits), the search path's `"offset|entry ms"` (civitai-api-live-reference.md §3). Only their
- * characters are required (a timestamp may come as a date): anything else is refused before it is sent.
- */
-const FEED_CURSOR = /^[0-9A-Za-z|.:\- ]{1,100}$/;
-
-export function isImageFeedCursor(cursor: string): boolean {
-  return FEED_CURSOR.test(cursor);
-}
 
 /** What Civitai accepts as a username on /images (its zod regex). */
 export const IMAGE_USERNAME = /^[A-Za-z0-9_]*$/;
@@ -54,93 +42,96 @@ export interface ImageListParams {
   withMeta: boolean;
 }
 
-/** The level names /images sends as `nsfwLevel`, as the bitmask other routes send. */
-const LEVEL_OF_NAME: Record<string, number> = { None: 1, Soft: 2, Mature: 4, X: 8, Blocked: 32 };
-
-const count = z.number().nullish().transform((v) => v ?? null);
-
-const feedImageSchema = z
-  .object({
-    id: z.number().int(),
-    url: z.string(),
-    hash: z.string().nullish(),
-    width: z.number().nullish(),
-    height: z.number().nullish(),
-    type: z.string().nullish(),
-    nsfw: z.union([z.boolean(), z.string()]).nullish(),
-    nsfwLevel: z.union([z.number(), z.string()]).nullish(),
-    browsingLevel: z.number().nullish(),
-    createdAt: z.unknown().optional(),
-    postId: z.number().int().nullish(),
-    username: z.string().nullish(),
-    baseModel: z.string().nullish(),
-    modelVersionIds: z.array(z.number().int()).nullish(),
-    stats: z
-      .object({ cryCount: count, laughCount: count, likeCount: count, dislikeCount: count, heartCount: count, commentCount: count })
-      .partial()
-      .nullish(),
-    meta: z.unknown().optional(),
-  })
-  .transform((i) => {
-    const level = levelOf(i.nsfwLevel, i.browsingLevel);
-    return {
-      id: i.id,
-      url: i.url,
-      hash: i.hash ?? null,
-      width: i.width ?? null,
-      height: i.height ?? null,
-      type: i.type ?? null,
-      nsfwLevel: level,
-      nsfw: typeof i.nsfw === 'boolean' ? i.nsfw : level !== null ? level > 1 : false,
-      createdAt: normaliseDate(i.createdAt),
-      postId: i.postId ?? null,
-      username: i.username ? i.username : null,
-      baseModel: i.baseModel ?? null,
-      modelVersionIds: i.modelVersionIds ?? [],
-      stats: {
-        likeCount: i.stats?.likeCount ?? null,
-        heartCount: i.stats?.heartCount ?? null,
-        laughCount: i.stats?.laughCount ?? null,
-        cryCount: i.stats?.cryCount ?? null,
-        dislikeCount: i.stats?.dislikeCount ?? null,
-        commentCount: i.stats?.commentCount ?? null,
-      },
-      meta: unwrapMeta(i.meta, i.id),
-    };
-  });
-
-/** An image of the feed, every quirk resolved; `meta` is undefined when it was not asked for. */
-export type UpstreamFeedImage = z.output<typeof feedImageSchema>;
-
-/**
- * The bitmask (1 PG, 2 PG-13, 4 R, 8 X, 16 XXX, 32 Blocked): `browsingLevel` when sent (the
- * name maps 16 to X too), else the number, else the name.
- */
-function levelOf(nsfwLevel: number | string | null | undefined, browsingLevel: number | null | undefined): number | null {
-  if (typeof browsingLevel === 'number') return browsingLevel;
-  if (typeof nsfwLevel === 'number') return nsfwLevel;
-  if (typeof nsfwLevel === 'string') return LEVEL_OF_NAME[nsfwLevel] ?? null;
-  return null;
+export interface ImageStats {
+  likeCount: Drifting<number | null>;
+  heartCount: Drifting<number | null>;
+  laughCount: Drifting<number | null>;
+  cryCount: Drifting<number | null>;
+  dislikeCount: Drifting<number | null>;
+  commentCount: Drifting<number | null>;
 }
 
-/** Flat meta as it is; wrapped `{id, meta}` (the legacy path) unwrapped; absent or null: null. */
-function unwrapMeta(meta: unknown, id: number): unknown {
-  if (meta === undefined || meta === null) return null;
-  if (typeof meta === 'object' && !Array.isArray(meta)) {
-    const keys = Object.keys(meta);
-    const wrapped = meta as { id?: unknown; meta?: unknown };
-    if (keys.includes('meta') && keys.every((k) => k === 'id' || k === 'meta') && (wrapped.id === undefined || wrapped.id === id)) {
-      return wrapped.meta ?? null;
-    }
+/** An image of the feed, every quirk resolved; `meta` is undefined when it was not asked for. */
+export interface UpstreamFeedImage {
+  id: number;
+  url: Drifting<string>;
+  hash: Drifting<string | null>;
+  width: Drifting<number | null>;
+  height: Drifting<number | null>;
+  type: Drifting<string | null>;
+  nsfwLevel: Drifting<number | null>;
+  nsfw: Drifting<boolean>;
+  createdAt: Drifting<string | null>;
+  postId: Drifting<number | null>;
+  username: Drifting<string | null>;
+  baseModel: Drifting<string | null>;
+  modelVersionIds: Drifting<number[]>;
+  stats: Drifting<ImageStats>;
+  meta: unknown;
+}
+
+const readStats = (s: Fields): ImageStats => ({
+  likeCount: s.int('likeCount'),
+  heartCount: s.int('heartCount'),
+  laughCount: s.int('laughCount'),
+  cryCount: s.int('cryCount'),
+  dislikeCount: s.int('dislikeCount'),
+  commentCount: s.int('commentCount'),
+});
+
+/** Ids of versions: whole numbers (numeric strings read as them); anything else drifts the list. */
+function readIds(f: Fields, key: string): Drifting<number[]> {
+  const names = f.strings(key);
+  if (isDrift(names)) return names;
+  const ids = names.map(Number);
+  return ids.every((n) => Number.isSafeInteger(n) && n >= 0) ? ids : f.r.mark(f.at, key, f.raw[key]);
+}
+
+/** An image of the feed, or undefined without its id (left out of its page). */
+function readFeedImage(f: Fields): UpstreamFeedImage | undefined {
+  const id = f.id();
+  if (id === undefined) return undefined;
+  // The bitmask (1 PG, 2 PG-13, 4 R, 8 X, 16 XXX, 32 Blocked): `browsingLevel` when sent (the
+  // name maps 16 to X too), else the number, else the name.
+  const browsing = f.int('browsingLevel');
+  const { level, nsfw } = readImageNsfw(f, browsing !== null ? browsing : readLevel(f, 'nsfwLevel'));
+  const username = f.string('username');
+  const stats = f.nested('stats', readStats);
+  return {
+    id,
+    url: f.requiredString('url'),
+    hash: f.string('hash'),
+    width: f.int('width'),
+    height: f.int('height'),
+    type: f.string('type'),
+    nsfwLevel: level,
+    nsfw,
+    createdAt: readDate(f, 'createdAt'),
+    postId: f.int('postId'),
+    username: username === '' ? null : username,
+    baseModel: f.string('baseModel'),
+    modelVersionIds: readIds(f, 'modelVersionIds'),
+    stats: stats ?? readStats(new Fields(f.r, {}, '')),
+    meta: unwrapMeta(f, id),
+  };
+}
+
+/** Flat meta as it is; wrapped `{id, meta}` (the legacy path) unwrapped; absent or null: null; not an object: drift. */
+function unwrapMeta(f: Fields, id: number): unknown {
+  const meta = f.object('meta');
+  if (meta === null || isDrift(meta)) return meta;
+  const keys = Object.keys(meta);
+  if (keys.includes('meta') && keys.every((k) => k === 'id' || k === 'meta') && (meta.id === undefined || meta.id === id)) {
+    return new Fields(f.r, meta, f.at ? `${f.at}.meta` : 'meta').object('meta');
   }
   return meta;
 }
 
-const feedPageSchema = z.object({ items: z.array(feedImageSchema), metadata: metadataSchema });
-
 export interface FeedPage {
   items: UpstreamFeedImage[];
   metadata: PageMetadata;
+  /** Items left out for lacking an id. */
+  leftOut: number;
 }
 
 /** Refuses, before any call, what the upstream is known to refuse. */
@@ -202,25 +193,22 @@ function baseModelsRejection(params: ImageListParams) {
   };
 }
 
-export function imageListRequest(params: ImageListParams): UpstreamRequest<FeedPage> {
-  return {
-    route: 'images',
-    path: '/images',
-    query: imageListQuery(params),
-    cacheKind: 'list',
-    parse: (body) => {
-      const page = feedPageSchema.parse(body);
+export function imageListRequest(params: ImageListParams): ReadRequest<FeedPage> {
+  return readRequest(
+    { route: 'images', path: '/images', query: imageListQuery(params), cacheKind: 'list', rejected: baseModelsRejection(params) },
+    (body, r) => {
+      const page = pageBody(body);
+      const items = readItems(r, page.items, 'items[]', readFeedImage);
       // Without withMeta the null says nothing: leave it undefined (not asked).
-      return { items: params.withMeta ? page.items : page.items.map((i) => ({ ...i, meta: undefined })), metadata: page.metadata };
+      return { items: params.withMeta ? items : items.map((i) => ({ ...i, meta: undefined })), metadata: readMetadata(r, page.metadata), leftOut: r.leftOut };
     },
-    rejected: baseModelsRejection(params),
-  };
+  );
 }
 
 /** A page of the feed as pagination reads it: only a missing next cursor ends it; no total. */
 export function imageListAnswer(page: FeedPage): StreamAnswer<UpstreamFeedImage> {
   const { nextCursor } = page.metadata;
-  return { items: page.items, nextCursor, more: nextCursor !== undefined, total: null };
+  return { items: page.items, nextCursor, more: nextCursor !== undefined, total: null, leftOut: page.leftOut };
 }
 
 /**

@@ -18,7 +18,6 @@ import {
   imageByIdParams,
   imageListAnswer,
   imageListRequest,
-  isImageFeedCursor,
   MAX_IMAGES_LIMIT,
   type ImageListParams,
   type UpstreamFeedImage,
@@ -41,6 +40,7 @@ import {
   modelListAnswer,
   modelListRequest,
   modelPaging,
+  madeHere,
   modelRequest,
   NO_MODELS,
   pageCursor,
@@ -52,6 +52,7 @@ import {
   type ModelListParams,
   type UpstreamModel,
 } from './models.js';
+import { known, Reading, type ReadRequest } from './read.js';
 import { numberedPageAnswer } from './shapes.js';
 import { TAG_PAGING, tagListRequest, type TagPage, type UpstreamTag } from './tags.js';
 
@@ -67,7 +68,7 @@ export interface UpstreamPaging {
   creators: PlanLimits;
   tags: PlanLimits;
   /** The images feed pages by cursor only (its numbered pages are not used: civitai#1583). */
-  images: { maxLimit: number; acceptsCursor(cursor: string): boolean };
+  images: { maxLimit: number };
 }
 
 export interface UpstreamApi {
@@ -98,7 +99,27 @@ export interface UpstreamApi {
   getImage(id: number, scope: CallScope): Promise<UpstreamFeedImage | null>;
 }
 
-export type UpstreamApiOptions = UpstreamCallOptions;
+/** What one upstream answer drifted: field pattern (`items[].stats.downloadCount`) → the JSON type that arrived. */
+export type DriftObserver = (route: UpstreamRoute, drift: ReadonlyMap<string, string>) => void;
+
+export interface UpstreamApiOptions extends UpstreamCallOptions {
+  /** Told of the drift of every answer read from Civitai (not of cached ones: they were told once). */
+  onDrift?: DriftObserver;
+}
+
+/** The request with its reading reported to `onDrift`. */
+function observed<T>(request: ReadRequest<T>, onDrift: DriftObserver | undefined): ReadRequest<T> {
+  if (!onDrift) return request;
+  return {
+    ...request,
+    parse: (body) => {
+      const reading = new Reading();
+      const value = request.read(body, reading);
+      if (reading.drift.size) onDrift(request.route, reading.drift);
+      return value;
+    },
+  };
+}
 
 /** Pages of /creators searched for one username before giving up. */
 const CREATOR_SEARCH_PAGES = 3;
@@ -134,7 +155,7 @@ const BY_HASH_CONCURRENCY = 16;
 
 /** The earliest published version, then the lowest id: how the by-hash GET picks among several. */
 function earliest(versions: readonly UpstreamVersionDetail[]): UpstreamVersionDetail | null {
-  const time = (v: UpstreamVersionDetail) => (v.publishedAt ? Date.parse(v.publishedAt) : Infinity);
+  const time = (v: UpstreamVersionDetail) => (typeof v.publishedAt === 'string' ? Date.parse(v.publishedAt) : Infinity);
   return [...versions].sort((a, b) => time(a) - time(b) || a.id - b.id)[0] ?? null;
 }
 
@@ -144,9 +165,14 @@ function present<T>(answer: Answer<T>, route: UpstreamRoute): T {
   return answer.value;
 }
 
+/** The pipeline as the route methods use it: every request is read tolerantly, its drift reported. */
+interface ReadClient {
+  request<T>(request: ReadRequest<T>, scope: CallScope): Promise<Answer<T>>;
+}
+
 /** What the route methods below share: the call pipeline, the entity store and what was learned of this upstream. */
 interface ApiState {
-  readonly client: UpstreamClient;
+  readonly client: ReadClient;
   readonly models: CacheNamespace<UpstreamModel>;
   readonly creators: CacheNamespace<UpstreamCreator>;
   /** Which API the upstream is (live or 2022-style), learned from /models answers. */
@@ -178,8 +204,9 @@ async function remembered<T>(hit: Promise<{ value: T; stale: boolean } | undefin
 }
 
 /** What is sent for a window of models: a cursor made here becomes the numbered page holding that row; lists filtered here read full pages. */
-function sentModelParams(params: ModelListParams): { sent: ModelListParams; skip: number } {
-  const offset = pageCursorOffset(params.cursor);
+function sentModelParams(params: ModelListParams, era: ModelsEra): { sent: ModelListParams; skip: number } {
+  // A cursor made here (2022-style upstream): the numbered page of full size holding that row.
+  const offset = madeHere(era) ? pageCursorOffset(params.cursor) : undefined;
   if (offset !== undefined) {
     return { sent: { ...params, cursor: undefined, page: Math.floor(offset / MAX_MODELS_LIMIT) + 1, limit: MAX_MODELS_LIMIT }, skip: offset % MAX_MODELS_LIMIT };
   }
@@ -188,7 +215,7 @@ function sentModelParams(params: ModelListParams): { sent: ModelListParams; skip
 }
 
 async function listModels(state: ApiState, params: ModelListParams, scope: CallScope): Promise<StreamAnswer<UpstreamModel>> {
-  const { sent, skip } = sentModelParams(params);
+  const { sent, skip } = sentModelParams(params, state.era);
   const answer = await state.client.request(modelListRequest(sent), scope);
   // An unknown username is a 404 upstream: a filter that matches nothing.
   if (answer.value === null) return NO_MODELS;
@@ -207,7 +234,7 @@ async function listModels(state: ApiState, params: ModelListParams, scope: CallS
   // Numbered pages: continue with a cursor made here, so filtered pages and searches page on.
   const next = (sent.page ?? 1) * sent.limit;
   const exact = params.nsfw === true && !locallyFiltered(params);
-  return { items, nextCursor: listed.more ? pageCursor(next) : undefined, more: listed.more, total: exact ? listed.total : null };
+  return { items, nextCursor: listed.more ? pageCursor(next) : undefined, more: listed.more, total: exact ? listed.total : null, leftOut: page.leftOut };
 }
 
 async function getModels(state: ApiState, ids: readonly number[], scope: CallScope): Promise<Array<UpstreamModel | null>> {
@@ -249,8 +276,8 @@ async function hashBatch(state: ApiState, chunk: string[], found: Map<string, Up
   const wanted = new Set(chunk);
   const byHash = new Map<string, UpstreamVersionDetail[]>();
   for (const version of versions) {
-    for (const file of version.files) {
-      const sha = file.hashes.find((h) => h.algorithm.toUpperCase() === 'SHA256')?.hash.toUpperCase();
+    for (const file of known(version.files, [])) {
+      const sha = known(file.hashes, []).find((h) => h.algorithm.toUpperCase() === 'SHA256')?.hash.toUpperCase();
       if (sha === undefined || !wanted.has(sha)) continue;
       const list = byHash.get(sha) ?? [];
       if (!list.some((v) => v.id === version.id)) list.push(version);
@@ -310,7 +337,8 @@ async function findTag(state: ApiState, name: string, scope: CallScope): Promise
 
 /** The API as an assembly: one state, each route method a function of it. */
 export function createUpstreamApi(options: UpstreamApiOptions): UpstreamApi {
-  const client = createUpstreamCall(options);
+  const pipeline = createUpstreamCall(options);
+  const client: ReadClient = { request: (request, scope) => pipeline.request(observed(request, options.onDrift), scope) };
   const state: ApiState = {
     client,
     models: options.cache.namespace<UpstreamModel>('model'),
@@ -320,7 +348,7 @@ export function createUpstreamApi(options: UpstreamApiOptions): UpstreamApi {
     probe: undefined,
   };
   return {
-    paging: { models: (params) => modelPaging(params, state.era), creators: CREATOR_PAGING, tags: TAG_PAGING, images: { maxLimit: MAX_IMAGES_LIMIT, acceptsCursor: isImageFeedCursor } },
+    paging: { models: (params) => modelPaging(params, state.era), creators: CREATOR_PAGING, tags: TAG_PAGING, images: { maxLimit: MAX_IMAGES_LIMIT } },
     listModels: (params, scope) => listModels(state, params, scope),
     getModels: (ids, scope) => getModels(state, ids, scope),
     getModelVersion: async (id, scope) => (await client.request(modelVersionRequest(id), scope)).value,

@@ -1,9 +1,8 @@
 /** `GET /models` (list, search, batch by ids) and `GET /models/:id`. */
-import { z } from 'zod';
 import type { PlanLimits } from '../pagination/page-plan.js';
 import type { StreamAnswer } from '../pagination/stream-window.js';
-import type { UpstreamRequest } from './transport.js';
-import { metadataSchema, modelSchema, withVersionSource, type PageMetadata, type UpstreamModel } from './shapes.js';
+import { Fields, isDrift, isRecord, known, readItems, readRequest, type ReadRequest } from './read.js';
+import { pageBody, readMetadata, readModel, type PageMetadata, type UpstreamModel } from './shapes.js';
 
 export type { UpstreamModel } from './shapes.js';
 
@@ -84,7 +83,11 @@ export function refusedBy2022(params: Omit<ModelListParams, 'limit'>): string[] 
 }
 
 /** Whether a model is PG-level: the PG bit of its levels, or (2022, no levels) not flagged NSFW. */
-const isPg = (m: UpstreamModel) => (m.nsfwLevel !== null ? (m.nsfwLevel & 1) !== 0 : !m.nsfw);
+const isPg = (m: UpstreamModel) => {
+  // A level or flag that cannot be read cannot show the model is PG: it is not listed as PG.
+  if (isDrift(m.nsfwLevel)) return false;
+  return m.nsfwLevel !== null ? (m.nsfwLevel & 1) !== 0 : m.nsfw === false;
+};
 
 /**
  * The items as these params promise them: the filters applied here, and what they change on an
@@ -92,7 +95,7 @@ const isPg = (m: UpstreamModel) => (m.nsfwLevel !== null ? (m.nsfwLevel & 1) !==
  */
 export function applyLocalFilters(items: readonly UpstreamModel[], params: ModelListParams, now = Date.now()): UpstreamModel[] {
   const active = (m: UpstreamModel) =>
-    m.modelVersions.some((v) => v.earlyAccessDeadline != null && Date.parse(v.earlyAccessDeadline) > now);
+    known(m.modelVersions, []).some((v) => typeof v.earlyAccessDeadline === 'string' && Date.parse(v.earlyAccessDeadline) > now);
   return items
     .filter(
       (m) =>
@@ -102,14 +105,17 @@ export function applyLocalFilters(items: readonly UpstreamModel[], params: Model
         (params.earlyAccess !== false || !active(m)),
     )
     .map((m) => {
-      const pgImages = params.nsfw !== true && m.modelVersions.some((v) => v.images.some((i) => i.nsfw));
+      const versions = m.modelVersions;
+      if (isDrift(versions)) return m;
+      const pgImages = params.nsfw !== true && versions.some((v) => known(v.images, []).some((i) => i.nsfw !== false));
       if (!pgImages && !params.primaryFileOnly) return m;
       return {
         ...m,
-        modelVersions: m.modelVersions.map((v) => ({
+        modelVersions: versions.map((v) => ({
           ...v,
-          images: params.nsfw === true ? v.images : v.images.filter((i) => !i.nsfw),
-          files: params.primaryFileOnly ? v.files.filter((f) => f.primary) : v.files,
+          // An image whose level cannot be read is not shown as PG.
+          images: params.nsfw === true || isDrift(v.images) ? v.images : v.images.filter((i) => i.nsfw === false),
+          files: params.primaryFileOnly && !isDrift(v.files) ? v.files.filter((f) => f.primary === true) : v.files,
         })),
       };
     });
@@ -118,9 +124,9 @@ export function applyLocalFilters(items: readonly UpstreamModel[], params: Model
 export interface ModelPage {
   items: UpstreamModel[];
   metadata: PageMetadata;
+  /** Items left out for lacking an id. */
+  leftOut: number;
 }
-
-const modelPageSchema = z.object({ items: z.array(modelSchema), metadata: metadataSchema });
 
 /** At most this many ids per `/models?ids=` call (civitai-api-live.md). */
 export const MAX_IDS_PER_CALL = 100;
@@ -128,30 +134,11 @@ export const MAX_MODELS_LIMIT = 100;
 /** The live API's page mode ends at page × limit = 1000 (civitai-api-live.md). */
 export const MODELS_PAGE_MODE_END = 1000;
 
-/**
- * The shape of the cursors /models issues (civitai-api-live.md, civitai-api-live-reference.md
- * "pagination" 6): a search pages by a numeric offset (`"100"`); a browse cursor joins the sort
- * columns of a row with `|`, numbers and, for Newest/Oldest, a timestamp
- * (`"22138|364671|25494"`, `"2024-03-10 21:35:22.332|123"`, older servers `…T…Z`).
- */
-const SEARCH_CURSOR = /^\d{1,9}$/;
-const BROWSE_CURSOR_PART = /^(?:-?\d{1,20}(?:\.\d{1,12})?|\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z?)$/;
-
-export function isModelListCursor(cursor: string, params: { query?: string | undefined }): boolean {
-  // Over a 2022-style upstream the cursors are made here from page numbers (`pageCursor`).
-  if (PAGE_CURSOR.test(cursor)) return true;
-  if (params.query !== undefined) return SEARCH_CURSOR.test(cursor);
-  const parts = cursor.split('|');
-  return cursor.length <= 100 && parts.length >= 2 && parts.length <= 4 && parts.every((part) => BROWSE_CURSOR_PART.test(part));
-}
-
 /** Which API the upstream's /models answers like, once seen: the live one (cursors) or the 2022 one (numbered pages with totals). */
 export type ModelsEra = 'live' | '2022' | undefined;
 
 export interface ModelPaging {
   maxLimit: number;
-  /** Whether an upstream cursor has a shape this list issues (checked before one is sent). */
-  acceptsCursor(cursor: string): boolean;
   /** Numbered pages whose offsets match the list as answered; null when they do not exist or would not match. */
   pages: PlanLimits | null;
   /** Calls a window may spend beyond `maxCallsForWindow` (filters applied here). */
@@ -170,7 +157,6 @@ export function modelPaging(params: Omit<ModelListParams, 'limit'>, era: ModelsE
   const refused = era === '2022' ? refusedBy2022(params) : [];
   return {
     maxLimit: MAX_MODELS_LIMIT,
-    acceptsCursor: (cursor) => isModelListCursor(cursor, params),
     // `page` with `query` is a 400 upstream: search pages by cursor only.
     pages: params.query !== undefined || local ? null : { maxLimit: MAX_MODELS_LIMIT, preferredEnd: MODELS_PAGE_MODE_END },
     extraCalls: locallyFiltered(params) ? LOCAL_FILTER_EXTRA_CALLS : 0,
@@ -187,6 +173,8 @@ export const refusalOf = (names: readonly string[]) =>
  * that row, so every response from it is the same whatever limit is asked.
  */
 const PAGE_CURSOR = /^@(\d{1,9})$/;
+/** Whether cursors of this list may be ours (`@<offset>`): never over a live upstream, whose tokens are carried as they are. */
+export const madeHere = (era: ModelsEra) => era !== 'live';
 export const pageCursor = (offset: number) => `@${offset}`;
 export function pageCursorOffset(cursor: string | undefined): number | undefined {
   const match = cursor === undefined ? null : PAGE_CURSOR.exec(cursor);
@@ -212,10 +200,10 @@ export function modelListAnswer(page: ModelPage, params: Pick<ModelListParams, '
   // the tag, the filter was not applied and nothing matches (civitai-api-live.md).
   if (params.tag !== undefined) {
     const wanted = normaliseTag(params.tag);
-    if (page.items.some((m) => !m.tags.some((t) => normaliseTag(t) === wanted))) return NO_MODELS;
+    if (page.items.some((m) => !isDrift(m.tags) && !m.tags.some((t) => normaliseTag(t) === wanted))) return NO_MODELS;
   }
   const { nextCursor, nextPage, totalItems } = page.metadata;
-  return { items: page.items, nextCursor, more: nextCursor !== undefined || nextPage !== undefined, total: totalItems ?? null };
+  return { items: page.items, nextCursor, more: nextCursor !== undefined || nextPage !== undefined, total: totalItems ?? null, leftOut: page.leftOut };
 }
 
 export function modelListQuery(params: ModelListParams): Array<[string, string]> {
@@ -246,24 +234,19 @@ export function modelListQuery(params: ModelListParams): Array<[string, string]>
   return query;
 }
 
-export function modelListRequest(params: ModelListParams): UpstreamRequest<ModelPage> {
-  return {
-    route: 'models',
-    path: '/models',
-    query: modelListQuery(params),
-    cacheKind: 'list',
-    parse: (body) => {
-      const page = modelPageSchema.parse(body);
-      return { items: page.items.map((m) => withVersionSource(m, 'list')), metadata: page.metadata };
-    },
-  };
+export function modelListRequest(params: ModelListParams): ReadRequest<ModelPage> {
+  return readRequest({ route: 'models', path: '/models', query: modelListQuery(params), cacheKind: 'list' }, (body, r) => {
+    const page = pageBody(body);
+    const items = readItems(r, page.items, 'items[]', (f) => readModel(f, 'list'));
+    return { items, metadata: readMetadata(r, page.metadata), leftOut: r.leftOut };
+  });
 }
 
-export function modelRequest(id: number): UpstreamRequest<UpstreamModel> {
-  return {
-    route: 'model',
-    path: `/models/${encodeURIComponent(String(id))}`,
-    cacheKind: 'entity',
-    parse: (body) => withVersionSource(modelSchema.parse(body), 'model'),
-  };
+export function modelRequest(id: number): ReadRequest<UpstreamModel> {
+  return readRequest({ route: 'model', path: `/models/${encodeURIComponent(String(id))}`, cacheKind: 'entity' }, (body, r) => {
+    const model = isRecord(body) ? readModel(new Fields(r, body, ''), 'model') : undefined;
+    // A model without its id is no answer to a lookup by id.
+    if (model === undefined) throw new TypeError('a model without its id');
+    return model;
+  });
 }

@@ -10,9 +10,9 @@ describe('loading through DataLoader', () => {
     expect(result.errors).toBeUndefined();
     const models = result.data?.models!.nodes ?? [];
     expect(models).toHaveLength(50);
-    const creators = new Set(models.flatMap((m) => (m.creator ? [m.creator.username] : [])));
-    const tags = new Set(models.flatMap((m) => m.tags.map((t) => t.name.toLowerCase())));
-    expect(models.some((m) => m.modelVersions.some((v) => v.files.length > 0 && v.images.length > 0))).toBe(true);
+    const creators = new Set(models.flatMap((m) => (m!.creator ? [m!.creator.username] : [])));
+    const tags = new Set(models.flatMap((m) => m!.tags.map((t) => t.name.toLowerCase())));
+    expect(models.some((m) => m!.modelVersions.some((v) => v.files.length > 0 && v.images.length > 0))).toBe(true);
 
     const calls = stack.fixture.calls();
     expect(calls).toBeLessThanOrEqual(1 + creators.size + tags.size + 1);
@@ -22,7 +22,7 @@ describe('loading through DataLoader', () => {
     expect(stack.fixture.calls('tags')).toBeLessThanOrEqual(tags.size);
     expect(result.extensions?.cost).toMatchObject({ calls });
     // Each creator's count is its /creators modelCount (0 when the upstream omits it).
-    for (const model of models) if (model.creator) expect(typeof model.creator.modelCount === 'number' || model.creator.modelCount === null).toBe(true);
+    for (const model of models) if (model!.creator) expect(typeof model!.creator.modelCount === 'number' || model!.creator.modelCount === null).toBe(true);
   });
 
   test('when the upstream reports no tag counts (live), then Tag.modelCount costs one probe, not a call per tag', async ({ stack }) => {

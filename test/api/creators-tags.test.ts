@@ -14,15 +14,15 @@ describe('creators', () => {
     stack.fixture.resetLog();
     const first = await stack.client.execute(CreatorListDocument, { first: 20 });
     expect(first.data?.creators!.totalCount).toBe(raw.metadata.totalItems);
-    expect(first.data?.creators!.edges.map((e) => [e.node.username, e.node.modelCount])).toEqual(
+    expect(first.data?.creators!.edges.map((e) => [e.node!.username, e.node!.modelCount])).toEqual(
       raw.items.slice(0, 20).map((c) => [c.username, c.modelCount ?? 0]),
     );
     stack.fixture.resetLog();
     const next = await stack.client.execute(CreatorListDocument, { first: 7, after: first.data?.creators!.edges[11]?.cursor });
-    expect(next.data?.creators!.edges.map((e) => e.node.username)).toEqual(raw.items.slice(12, 19).map((c) => c.username));
+    expect(next.data?.creators!.edges.map((e) => e.node!.username)).toEqual(raw.items.slice(12, 19).map((c) => c.username));
     expect(stack.fixture.calls()).toBe(1);
     const back = await stack.client.execute(CreatorListDocument, { last: 5, before: next.data?.creators!.pageInfo.startCursor });
-    expect(back.data?.creators!.edges.map((e) => e.node.username)).toEqual(raw.items.slice(7, 12).map((c) => c.username));
+    expect(back.data?.creators!.edges.map((e) => e.node!.username)).toEqual(raw.items.slice(7, 12).map((c) => c.username));
     const tail = await stack.client.execute(CreatorListDocument, { last: 3 });
     expect(tail.data?.creators!.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
   });
@@ -34,7 +34,7 @@ describe('creators', () => {
     const result = await stack.client.execute(CreatorByUsernameDocument, { username: wanted?.username ?? '', first: 3 });
     expect(result.errors).toBeUndefined();
     expect(result.data?.creator).toMatchObject({ username: wanted?.username, modelCount: wanted?.modelCount ?? 0, image: wanted?.image ?? null });
-    expect(result.data?.creator?.models!.nodes.every((m) => m.creator?.username === wanted?.username)).toBe(true);
+    expect(result.data?.creator?.models!.nodes.every((m) => m!.creator?.username === wanted?.username)).toBe(true);
     expect(result.data?.creator?.models!.totalCount).toBeNull();
   });
 
@@ -68,7 +68,7 @@ describe('tags', () => {
     stack.fixture.resetLog();
     const first = await stack.client.execute(TagListDocument, { first: 20 });
     expect(first.data?.tags!.totalCount).toBeNull();
-    expect(first.data?.tags!.edges.map((e) => e.node.name)).toEqual(raw.items.slice(0, 20).map((t) => t.name));
+    expect(first.data?.tags!.edges.map((e) => e.node!.name)).toEqual(raw.items.slice(0, 20).map((t) => t.name));
     expect(first.data?.tags!.pageInfo.hasNextPage).toBe(true);
     expect(stack.fixture.calls()).toBe(1);
     const last = await stack.client.execute(TagListDocument, { first: 100, after: first.data?.tags!.edges[raw.items.length - 101]?.cursor ?? first.data?.tags!.pageInfo.endCursor });
@@ -79,7 +79,7 @@ describe('tags', () => {
 
   test('when a tag is searched, then the prefix matches come shortest first and the list ends', async ({ stack }) => {
     const result = await stack.client.execute(TagListDocument, { first: 50, query: 'style' });
-    const names = result.data?.tags!.edges.map((e) => e.node.name) ?? [];
+    const names = result.data?.tags!.edges.map((e) => e.node!.name) ?? [];
     expect(names[0]).toBe('style');
     expect(names.every((n) => n.toLowerCase().startsWith('style'))).toBe(true);
     expect(result.data?.tags!.pageInfo.hasNextPage).toBe(false);
@@ -90,8 +90,8 @@ describe('tags', () => {
     expect(result.errors).toBeUndefined();
     expect(result.data?.tag).toMatchObject({ name: 'League of Legends ', modelCount: null });
     const models = result.data?.tag?.models!.nodes ?? [];
-    expect(models.map((m) => m.civitaiId)).toContain(23);
-    expect(models.every((m) => m.tags.some((t) => t.name.toLowerCase() === 'league of legends '))).toBe(true);
+    expect(models.map((m) => m!.civitaiId)).toContain(23);
+    expect(models.every((m) => m!.tags.some((t) => t.name.toLowerCase() === 'league of legends '))).toBe(true);
   });
 
   test('when the tag does not exist, then NOT_FOUND', async ({ stack }) => {
@@ -108,7 +108,7 @@ describe('creators and tags over the 2022 API', () => {
     const raw = await rawGet<{ items: Array<{ name: string; modelCount: number }>; metadata: { totalItems: number } }>(stack.fixture, '/tags?limit=3&page=1');
     const result = await stack.client.execute(TagListDocument, { first: 3 });
     expect(result.data?.tags!.totalCount).toBe(raw.metadata.totalItems);
-    expect(result.data?.tags!.edges.map((e) => [e.node.name, e.node.modelCount])).toEqual(raw.items.map((t) => [t.name, t.modelCount]));
+    expect(result.data?.tags!.edges.map((e) => [e.node!.name, e.node!.modelCount])).toEqual(raw.items.map((t) => [t.name, t.modelCount]));
     const tail = await stack.client.execute(TagListDocument, { last: 2 });
     expect(tail.data?.tags!.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
   });

@@ -129,8 +129,8 @@ describe('Query.images', () => {
     const one = await stack.client.execute(ImageFeedDocument, { first: 25, nsfw: 'X', type: 'VIDEO' });
     const two = await stack.client.execute(ImageFeedDocument, { first: 25, nsfw: 'X', type: 'VIDEO', after: one.data?.images?.pageInfo.endCursor });
     expect(two.errors).toBeUndefined();
-    expect([...(one.data?.images?.edges ?? []), ...(two.data?.images?.edges ?? [])].map((e) => e.node.civitaiId)).toEqual(all.slice(0, 50));
-    expect(two.data?.images?.edges.every((e) => e.node.type === 'VIDEO')).toBe(true);
+    expect([...(one.data?.images?.edges ?? []), ...(two.data?.images?.edges ?? [])].map((e) => e.node!.civitaiId)).toEqual(all.slice(0, 50));
+    expect(two.data?.images?.edges.every((e) => e.node!.type === 'VIDEO')).toBe(true);
     expect(two.data?.images?.pageInfo.hasPreviousPage).toBe(true);
     expect(stack.fixture.calls()).toBe(2);
   });
@@ -138,7 +138,7 @@ describe('Query.images', () => {
   test('when nsfw is X, then nsfwLevel is the numeric bitmask although /images sends a level name (XXX included)', async ({ stack }) => {
     const page = await raw(stack.fixture, 'limit=100&nsfw=X&sort=Oldest');
     const result = await stack.client.execute(ImageFeedDocument, { first: 100, nsfw: 'X', sort: 'OLDEST' });
-    const levels = result.data?.images?.edges.map((e) => e.node.nsfwLevel);
+    const levels = result.data?.images?.edges.map((e) => e.node!.nsfwLevel);
     expect(levels).toEqual(page.items.map((i) => i.browsingLevel));
     expect(new Set(levels).size).toBeGreaterThanOrEqual(3);
   });
@@ -159,7 +159,7 @@ describe('Query.images', () => {
     expect(two.errors).toBeUndefined();
     const nodes = [...(one.data?.images?.nodes ?? []), ...(two.data?.images?.nodes ?? [])];
     expect(nodes).toEqual(flat.items.map((i) => ({ civitaiId: i.id, meta: i.meta })));
-    const ids = nodes.map((n) => n.civitaiId);
+    const ids = nodes.map((n) => n!.civitaiId);
     expect(ids).toEqual([...ids].sort((a, b) => b - a));
     expect(imageUrls(stack.fixture).every((u) => !u.searchParams.has('flatMeta') && u.searchParams.get('sort') === 'Most Reactions')).toBe(true);
     expect(stack.fixture.calls()).toBe(2);
@@ -315,7 +315,7 @@ describe('the feed on Model, ModelVersion and Creator', () => {
     const page = await raw(stack.fixture, `modelVersionId=${versionId}&limit=10&sort=Most%20Comments`);
     const result = await stack.client.execute(VersionGalleryDocument, { id: versionId, first: 10, sort: 'MOST_COMMENTS' });
     expect(result.errors).toBeUndefined();
-    expect(result.data?.modelVersion?.gallery?.nodes.map((n) => n.civitaiId)).toEqual(page.items.map((i) => i.id));
+    expect(result.data?.modelVersion?.gallery?.nodes.map((n) => n!.civitaiId)).toEqual(page.items.map((i) => i.id));
     expect(result.data?.modelVersion?.images.length).toBeGreaterThan(0);
     // /model-versions/:id sends its images without ids: no global ID for them.
     expect(result.data?.modelVersion?.images.every((i) => i.imageId === null && i.civitaiId === null && typeof i.url === 'string')).toBe(true);

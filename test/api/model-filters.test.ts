@@ -20,7 +20,7 @@ test.override({ stackOptions: { env: { CACHE_MAX_BYTES: '0' } } });
 
 type Raw = { id: number; allowNoCredit: boolean; allowDerivatives: boolean; allowDifferentLicense: boolean; supportsGeneration: boolean; baseModels: string[] };
 type Result = GraphQLResponse<FilteredModelsQuery>;
-const ids = (r: Result) => r.data?.models?.edges.map((e) => e.node.civitaiId) ?? [];
+const ids = (r: Result) => r.data?.models?.edges.map((e) => e.node!.civitaiId) ?? [];
 const nodes = (r: Result) => r.data?.models?.edges.map((e) => e.node) ?? [];
 
 /** Every item of a live /models query, walking its cursors. */
@@ -50,8 +50,8 @@ describe('model filters Civitai applies', () => {
     const result = await run(stack, { first: 30, baseModels: ['SDXL 1.0', 'Pony'] });
     expect(result.errors).toBeUndefined();
     expect(ids(result)).toEqual(reference.slice(0, 30).map((m) => m.id));
-    expect(nodes(result).map((m) => m.baseModels)).toEqual(reference.slice(0, 30).map((m) => m.baseModels));
-    expect(nodes(result).every((m) => m.modelVersions.every((v) => ['SDXL 1.0', 'Pony'].includes(v.baseModel ?? '')))).toBe(true);
+    expect(nodes(result).map((m) => m!.baseModels)).toEqual(reference.slice(0, 30).map((m) => m.baseModels));
+    expect(nodes(result).every((m) => m!.modelVersions.every((v) => ['SDXL 1.0', 'Pony'].includes(v.baseModel ?? '')))).toBe(true);
     expect(sent(stack)[0]?.getAll('baseModels').sort()).toEqual(['Pony', 'SDXL 1.0']);
     expect(stack.fixture.calls()).toBeLessThanOrEqual(planned({ first: 30 }));
   });
@@ -69,7 +69,7 @@ describe('model filters Civitai applies', () => {
   test('when checkpointType is asked without types, then only checkpoints of that kind come; with other types but not CHECKPOINT, BAD_USER_INPUT before any call', async ({ stack }) => {
     const result = await run(stack, { first: 20, checkpointType: 'MERGE' });
     expect(result.errors).toBeUndefined();
-    expect(nodes(result).every((m) => m.type === 'CHECKPOINT')).toBe(true);
+    expect(nodes(result).every((m) => m!.type === 'CHECKPOINT')).toBe(true);
     const reference = await everything(stack, '&types=Checkpoint&checkpointType=Merge');
     expect(ids(result)).toEqual(reference.slice(0, 20).map((m) => m.id));
     const refused = await run(stack, { first: 20, checkpointType: 'MERGE', types: ['LORA'] });
@@ -81,7 +81,7 @@ describe('model filters Civitai applies', () => {
     const result = await run(stack, { first: 40, allowCommercialUse: ['SELL', 'RENT'] });
     expect(result.errors).toBeUndefined();
     expect(nodes(result)).toHaveLength(40);
-    expect(nodes(result).every((m) => m.allowCommercialUse.some((u) => u === 'Sell' || u === 'Rent'))).toBe(true);
+    expect(nodes(result).every((m) => m!.allowCommercialUse.some((u) => u === 'Sell' || u === 'Rent'))).toBe(true);
     expect(sent(stack)[0]?.getAll('allowCommercialUse').sort()).toEqual(['Rent', 'Sell']);
   });
 
@@ -179,12 +179,12 @@ describe('model filters applied here', () => {
 
   test('when primaryFileOnly is asked, then every version keeps only its primary file and nothing is sent for it', async ({ stack }) => {
     const result = await run(stack, { first: 30, primaryFileOnly: true });
-    const files = nodes(result).flatMap((m) => m.modelVersions.flatMap((v) => v.files));
+    const files = nodes(result).flatMap((m) => m!.modelVersions.flatMap((v) => v.files));
     expect(files.length).toBeGreaterThan(0);
     expect(files.every((f) => f.primary)).toBe(true);
     expect(sent(stack).every((q) => !q.has('primaryFileOnly'))).toBe(true);
     const all = await run(stack, { first: 30 });
-    expect(nodes(all).flatMap((m) => m.modelVersions.flatMap((v) => v.files)).some((f) => !f.primary)).toBe(true);
+    expect(nodes(all).flatMap((m) => m!.modelVersions.flatMap((v) => v.files)).some((f) => !f.primary)).toBe(true);
   });
 });
 
@@ -196,7 +196,7 @@ describe('the same filters on Creator.models and Tag.models', () => {
     const result = await stack.client.execute(CreatorFilteredModelsDocument, { username, first: 10, baseModels: ['SDXL 1.0'], allowDerivatives: true });
     expect(result.errors).toBeUndefined();
     const models = result.data?.creator?.models?.edges.map((e) => e.node) ?? [];
-    expect(models.every((m) => m.allowDerivatives === true && m.baseModels.includes('SDXL 1.0'))).toBe(true);
+    expect(models.every((m) => m!.allowDerivatives === true && m!.baseModels.includes('SDXL 1.0'))).toBe(true);
     const modelCalls = sent(stack).filter((q) => q.has('username'));
     expect(modelCalls.length).toBeGreaterThan(0);
     expect(modelCalls.every((q) => q.get('baseModels') === 'SDXL 1.0' && q.get('limit') === '100')).toBe(true);

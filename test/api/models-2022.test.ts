@@ -34,7 +34,7 @@ async function walk(stack: Stack, variables: FilteredModelsQueryVariables, first
     const result: GraphQLResponse<FilteredModelsQuery> = await stack.client.execute(FilteredModelsDocument, { ...variables, first, after });
     expect(result.errors).toBeUndefined();
     const models = result.data?.models;
-    ids.push(...(models?.edges.map((e) => e.node.civitaiId) ?? []));
+    ids.push(...(models?.edges.map((e) => e.node!.civitaiId) ?? []));
     calls.push(stack.fixture.calls());
     if (!models?.pageInfo.hasNextPage) break;
     // Every window but the last is full.
@@ -68,7 +68,7 @@ describe('Query.models over a 2022-style upstream', () => {
     const first = await stack.client.execute(FilteredModelsDocument, { first: 50 });
     expect(first.data?.models?.totalCount).toBeNull();
     const nodes = first.data?.models?.edges.map((e) => e.node) ?? [];
-    expect(nodes.every((m) => !m.nsfw && m.modelVersions.every((v) => v.images.every((i) => !i.nsfw)))).toBe(true);
+    expect(nodes.every((m) => !m!.nsfw && m!.modelVersions.every((v) => v.images.every((i) => !i.nsfw)))).toBe(true);
     const { ids, calls } = await walk(stack, {}, 100);
     expect(ids).toEqual(reference);
     expect(Math.max(...calls)).toBeLessThanOrEqual(maxCallsForWindow(100, MAX_MODELS_LIMIT));
@@ -78,7 +78,7 @@ describe('Query.models over a 2022-style upstream', () => {
     const implicit = await stack.client.execute(FilteredModelsDocument, { first: 30 });
     const explicit = await stack.client.execute(FilteredModelsDocument, { first: 30, nsfw: false });
     expect(explicit.data?.models?.edges).toEqual(implicit.data?.models?.edges);
-    expect(explicit.data?.models?.edges.every((e) => !e.node.nsfw)).toBe(true);
+    expect(explicit.data?.models?.edges.every((e) => !e.node!.nsfw)).toBe(true);
   });
 
   test.for<[string, FilteredModelsQueryVariables]>([
@@ -102,7 +102,7 @@ describe('Query.models over a 2022-style upstream', () => {
   test('when primaryFileOnly is asked, then each version keeps its primary file only (applied here, both eras)', async ({ stack }) => {
     const result = await stack.client.execute(FilteredModelsDocument, { first: 20, nsfw: true, primaryFileOnly: true });
     expect(result.errors).toBeUndefined();
-    const files = result.data?.models?.edges.flatMap((e) => e.node.modelVersions.flatMap((v) => v.files)) ?? [];
+    const files = result.data?.models?.edges.flatMap((e) => e.node!.modelVersions.flatMap((v) => v.files)) ?? [];
     expect(files.length).toBeGreaterThan(0);
     expect(files.every((f) => f.primary)).toBe(true);
   });

@@ -14,7 +14,7 @@ async function visibleIn(stack: Stack, limit: number): Promise<number> {
 }
 
 type ListResult = GraphQLResponse<ModelListQuery>;
-const ids = (r: ListResult) => r.data?.models!.edges.map((e) => e.node.civitaiId) ?? [];
+const ids = (r: ListResult) => r.data?.models!.edges.map((e) => e.node!.civitaiId) ?? [];
 
 const test = stackTest.extend<{ list: (variables: ModelListQueryVariables) => Promise<ListResult>; reference: number[] }>({
   list: async ({ stack }, use) => use((variables) => stack.client.execute(ModelListDocument, variables)),
@@ -120,7 +120,7 @@ describe('Query.models over the live /models (cursor mode, no totals)', () => {
   test('when types are filtered, then they are sent repeated and every model has one of them', async ({ stack, list }) => {
     const result = await list({ first: 30, types: ['LORA', 'CHECKPOINT'] });
     expect(result.errors).toBeUndefined();
-    const types = new Set(result.data?.models!.edges.map((e) => e.node.type));
+    const types = new Set(result.data?.models!.edges.map((e) => e.node!.type));
     expect([...types].every((t) => t === 'LORA' || t === 'CHECKPOINT')).toBe(true);
     expect(result.data?.models!.edges.length).toBe(30);
     expect(stack.fixture.log[0]?.url).toMatch(/types=Checkpoint&types=LORA|types=LORA&types=Checkpoint/);
@@ -155,7 +155,7 @@ describe('Query.models over the live /models (cursor mode, no totals)', () => {
     let fromNextResponse: { cursor: string } | undefined;
     for (const entry of fromCursor) {
       const early = new Set((await replay<{ items: Array<{ id: number }> }>(stack.fixture, entry)).items.slice(0, 10).map((m) => m.id));
-      fromNextResponse ??= further.data?.models!.edges.find((e) => early.has(e.node.civitaiId));
+      fromNextResponse ??= further.data?.models!.edges.find((e) => early.has(e.node!.civitaiId));
     }
     expect(fromNextResponse).toBeDefined();
     const back = await list({ last: 10, query: 'a', before: fromNextResponse?.cursor });
@@ -187,11 +187,11 @@ describe('Query.models over a 2022-style upstream (numbered pages with totals)',
     const run = (v: ModelListQueryVariables) => stack.client.execute(ModelListDocument, { ...v, nsfw: true });
     const one = await run({ first: 10 });
     expect(one.data?.models!.totalCount).toBe(oldReference.length);
-    expect(one.data?.models!.edges.map((e) => e.node.civitaiId)).toEqual(oldReference.slice(0, 10));
+    expect(one.data?.models!.edges.map((e) => e.node!.civitaiId)).toEqual(oldReference.slice(0, 10));
     const two = await run({ first: 7, after: one.data?.models!.edges[4]?.cursor });
-    expect(two.data?.models!.edges.map((e) => e.node.civitaiId)).toEqual(oldReference.slice(5, 12));
+    expect(two.data?.models!.edges.map((e) => e.node!.civitaiId)).toEqual(oldReference.slice(5, 12));
     const tail = await run({ last: 3 });
-    expect(tail.data?.models!.edges.map((e) => e.node.civitaiId)).toEqual(oldReference.slice(-3));
+    expect(tail.data?.models!.edges.map((e) => e.node!.civitaiId)).toEqual(oldReference.slice(-3));
     expect(tail.data?.models!.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
   });
 });

@@ -38,7 +38,7 @@ describe('examples/consumer: a typed urql client', () => {
     for (let page = 1; page <= 3; page++) {
       const result: GraphQLResponse<ModelListQuery> = await stack.client.execute(ModelListDocument, { first: 10, after, sort: 'NEWEST' });
       const models = result.data?.models;
-      expected.push({ page, ids: models?.edges.map((e) => e.node.id) ?? [], hasNextPage: models?.pageInfo.hasNextPage ?? false });
+      expected.push({ page, ids: models?.edges.map((e) => e.node!.id) ?? [], hasNextPage: models?.pageInfo.hasNextPage ?? false });
       after = models?.pageInfo.endCursor;
     }
     expect(printed).toEqual(expected);

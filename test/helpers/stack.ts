@@ -74,6 +74,7 @@ export const test = base.extend<{ upstreams: UpstreamPool; stackOptions: StackOp
   upstream: async ({ upstreams, stackOptions }, use) => {
     const fixture = await upstreams.get(stackOptions.fixture);
     fixture.clearFaults();
+    fixture.setDrift(stackOptions.fixture?.drift ?? null);
     fixture.setLatency(stackOptions.fixture?.latencyMs ?? 0);
     fixture.resetLog();
     await use(fixture);

@@ -11,6 +11,7 @@ import {
   refusedBy2022,
   type UpstreamModel,
 } from '../../src/upstream/models.js';
+import type { UpstreamFile, UpstreamImage, UpstreamVersion } from '../../src/upstream/shapes.js';
 
 const query = (params: Parameters<typeof modelListQuery>[0]) => modelListQuery(params).filter(([k]) => k !== 'limit');
 
@@ -66,7 +67,7 @@ describe('filters applied here', () => {
       id: 9, modelId: 1, source: 'list', name: 'v', index: 0, availability: null, baseModel: null, baseModelType: null, nsfwLevel: 5, air: null,
       trainedWords: [], stats: null, downloadUrl: null, images: [pgImage, rImage],
       files: [{ primary: true, id: 1 }, { primary: false, id: 2 }],
-    } as unknown as UpstreamModel['modelVersions'][number];
+    } as unknown as UpstreamVersion;
     const items = [
       model({ id: 1, nsfwLevel: 5, modelVersions: [version] }),
       model({ id: 2, nsfwLevel: 12 }),
@@ -77,10 +78,11 @@ describe('filters applied here', () => {
     expect(applyLocalFilters(items, { limit: 5, nsfw: true }).map((m) => m.id)).toEqual([1, 2, 3, 4]);
     expect(applyLocalFilters(items, { limit: 5, nsfw: true, allowNoCredit: false }).map((m) => m.id)).toEqual([4]);
     const [first] = applyLocalFilters(items, { limit: 5, primaryFileOnly: true });
-    expect(first?.modelVersions[0]?.images.map((i) => i.id)).toEqual([1]);
-    expect(first?.modelVersions[0]?.files.map((f) => f.id)).toEqual([1]);
+    const firstVersion = (first?.modelVersions as UpstreamVersion[])[0];
+    expect((firstVersion?.images as UpstreamImage[]).map((i) => i.id)).toEqual([1]);
+    expect((firstVersion?.files as UpstreamFile[]).map((f) => f.id)).toEqual([1]);
     // The input is not changed: the entity store keeps whole models.
-    expect(items[0]?.modelVersions[0]?.files).toHaveLength(2);
+    expect((items[0]?.modelVersions as UpstreamVersion[])[0]?.files).toHaveLength(2);
   });
 
   it('when a list narrows versions or files, then its models are not kept as whole models', () => {

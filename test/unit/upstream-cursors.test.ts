@@ -1,33 +1,31 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isModelListCursor } from '../../src/upstream/models.js';
+import { modelListRequest } from '../../src/upstream/models.js';
+import { imageListRequest } from '../../src/upstream/images.js';
+import { MAX_UPSTREAM_CURSOR_LENGTH, Reading } from '../../src/upstream/read.js';
+import { readMetadata } from '../../src/upstream/shapes.js';
+import { targetOf } from '../../src/upstream/transport.js';
 
-const samples = join(import.meta.dirname, '../../../shared/civitai-samples');
+/** Civitai's cursors are carried, not parsed: whatever it issued goes back to it as it came. */
+describe('upstream cursors', () => {
+  const tokens = ['22138|364671|25494', '2024-03-10 21:35:22.332|123', 'v9:JjIyMTM4fDM2NDY3MXwyNTQ5ND8=', 'evil&nsfw=true', 'é/?#%20', '@5'];
 
-describe('the shape of /models cursors (checked before one from a client cursor is sent)', () => {
-  it('when a cursor has the shape Civitai issues, then it is accepted', () => {
-    const recorded = (JSON.parse(readFileSync(join(samples, 'live-models-page.json'), 'utf8')) as { metadata: { nextCursor: string } }).metadata.nextCursor;
-    for (const cursor of [recorded, '22138|364671|25494', '0|0|1', '2024-03-10 21:35:22.332|123', '2024-03-10T21:35:22.332Z|123', '4.5|10|7']) {
-      expect(isModelListCursor(cursor, {}), cursor).toBe(true);
+  it.each(tokens)('when Civitai issued %j, then it is sent back verbatim, URL-encoded', (token) => {
+    for (const request of [modelListRequest({ limit: 5, cursor: token }), imageListRequest({ limit: 5, cursor: token, withMeta: false })]) {
+      const url = new URL(`http://x${targetOf(request)}`);
+      expect(url.searchParams.getAll('cursor')).toEqual([token]);
+      // Nothing it holds becomes a parameter of its own.
+      expect(url.searchParams.has('nsfw')).toBe(false);
     }
-    expect(isModelListCursor('100', { query: 'a' })).toBe(true);
   });
 
-  it.each([
-    ['a search offset on a browse list', '100', {}],
-    ['a browse cursor on a search', '1|2|3', { query: 'a' }],
-    ['URL syntax', 'evil&nsfw=true', {}],
-    ['URL syntax in a part', '1|2|3&nsfw=true', {}],
-    ['an encoded part', '1|2|3%26nsfw', {}],
-    ['one part', '12345', {}],
-    ['five parts', '1|2|3|4|5', {}],
-    ['an empty part', '1||3', {}],
-    ['letters', 'a|b|c', {}],
-    ['a huge number', `${'9'.repeat(30)}|1`, {}],
-    ['a negative search offset', '-1', { query: 'a' }],
-    ['a huge search offset', '1'.repeat(12), { query: 'a' }],
-  ])('when the cursor is %s, then it is refused', (_what, cursor, params) => {
-    expect(isModelListCursor(cursor, params)).toBe(false);
+  it('when a next cursor is any non-empty string or a number within the bound, then it is kept as a string; past the bound it is drift and the list ends there', () => {
+    const r = new Reading();
+    expect(readMetadata(r, { nextCursor: 'anything at all: {"x": 1}' }).nextCursor).toBe('anything at all: {"x": 1}');
+    expect(readMetadata(r, { nextCursor: 1234 }).nextCursor).toBe('1234');
+    expect(readMetadata(r, { nextCursor: 'x'.repeat(MAX_UPSTREAM_CURSOR_LENGTH) }).nextCursor).toHaveLength(MAX_UPSTREAM_CURSOR_LENGTH);
+    expect(r.drift.size).toBe(0);
+    expect(readMetadata(r, { nextCursor: 'x'.repeat(MAX_UPSTREAM_CURSOR_LENGTH + 1) }).nextCursor).toBeUndefined();
+    expect(readMetadata(r, { nextCursor: { page: 2 } }).nextCursor).toBeUndefined();
+    expect([...r.drift]).toEqual([['metadata.nextCursor', 'object']]);
   });
 });

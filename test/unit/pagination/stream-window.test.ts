@@ -63,7 +63,6 @@ function upstream(rows: readonly Row[], options: FakeOptions = {}) {
               return answer((page - 1) * limit, limit);
             },
           },
-    acceptsCursor: (cursor) => /^c:\d+$/.test(cursor),
     keyOf: (id) => id,
   };
   return {
@@ -97,7 +96,6 @@ function upstream2022(reference: readonly number[]) {
         return answer((page - 1) * limit, limit);
       },
     },
-    acceptsCursor: () => false,
     keyOf: (id) => id,
   };
   return { src, calls, count: () => calls.length };

@@ -1,6 +1,6 @@
 /**
  * Configuration from the environment, parsed once by main.ts. Every problem is reported at once;
- * the README's table is the human copy of this schema.
+ * the Configuration table of docs/operations.md is the human copy of this schema (test/docs.test.ts).
  */
 import { z } from 'zod';
 
@@ -55,7 +55,7 @@ const envSchema = z.object({
   PERSISTED_OPERATIONS: z.enum(['off', 'apq', 'trusted']).default('apq'),
   PERSISTED_DOCUMENTS_FILE: z.string().min(1).optional(),
   COMPRESSION: bool(true),
-  // Scale-out (README, "Running several replicas").
+  // Scale-out (docs/operations.md, "Running several replicas").
   REDIS_URL: z
     .string()
     .refine((u) => /^rediss?:\/\/[^\s]+$/.test(u), 'must be a redis:// or rediss:// URL')

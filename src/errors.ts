@@ -1,5 +1,5 @@
 /**
- * The closed set of error codes clients can see (README, "Errors"). Each class fixes its
+ * The closed set of error codes clients can see (docs/errors.md). Each class fixes its
  * `extensions.code` and a message safe to show; `toClientError` maps upstream and pagination
  * failures onto them. Anything else stays masked by yoga.
  */
@@ -42,7 +42,7 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
 }
 
-/** Every key an error's `extensions` may carry (README, "Errors"); anything else is dropped. */
+/** Every key an error's `extensions` may carry (docs/errors.md); anything else is dropped. */
 export const EXTENSION_KEYS = ['code', 'limit', 'planned', 'budget', 'retryAfter', 'reason'] as const;
 
 /** What a client reads in place of a fault of ours. */

@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   }
 
   if (config.upstream.apiKey !== undefined && config.upstream.anonymousUsesServerKey) {
-    // README, "Security": say it where an operator will read it.
+    // docs/operations.md, "Security": say it where an operator will read it.
     logger.info('clients without Authorization go upstream with CIVITAI_API_KEY (ANONYMOUS_USES_SERVER_KEY=false turns this off)');
   }
   const server = createServer({ config, logger });

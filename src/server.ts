@@ -68,7 +68,7 @@ export interface CivitaiGraphQLServer {
   readonly http: Server;
   /** The cross-request upstream cache, for observing its size. */
   readonly cache: UpstreamCache;
-  /** Redis connection, shared tier, upstream gate (README, "Running several replicas"). */
+  /** Redis connection, shared tier, upstream gate (docs/operations.md, "Running several replicas"). */
   readonly scale: ScaleOut;
   readonly metrics: Metrics;
   listen(port?: number, host?: string): Promise<{ url: string; port: number }>;
@@ -357,7 +357,7 @@ function closer(http: Server, { config, scale, lifecycle }: Parts): () => Promis
   };
 }
 
-/** What a server is made of, in the order a request meets it (README, "How it works"). */
+/** What a server is made of, in the order a request meets it (docs/architecture.md, "The request path"). */
 export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
   const { config } = deps;
   const logger = deps.logger ?? createLogger(config.logLevel);

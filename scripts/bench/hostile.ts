@@ -100,7 +100,7 @@ const PAD_100K = 'y'.repeat(95_000);
 const TOKEN_DENSE = 'a '.repeat(1_990);
 
 /**
- * The heap flood of the hostile review (README, "Memory"), anonymous, in rotation: the review's
+ * The heap flood of the hostile review (docs/operations.md, "Memory"), anonymous, in rotation: the review's
  * `query D<n> { __typename }` with one unused 16 KB variable (`n` changes every 500 requests), the
  * same with 100 KB, distinct comment-padded 100 KB documents, their APQ registrations, and
  * distinct token-dense documents (2,000 tokens in 4 KB, refused by validation once parsed).

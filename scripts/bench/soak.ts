@@ -24,7 +24,7 @@ const FLOOD = options.flood;
 const CLIENTS = positiveOption(options, 'clients', FLOOD ? 20 : 200);
 const COLD = options.cold;
 const HOSTILE = options.hostile;
-/** With --hostile: the RSS bound the README states (MB); a peak at or above it fails the run. */
+/** With --hostile: the RSS bound docs/operations.md states (MB); a peak at or above it fails the run. */
 const MAX_RSS_MB = positiveOption(options, 'max-rss', 350);
 
 const QUERIES = [

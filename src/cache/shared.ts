@@ -1,5 +1,5 @@
 /**
- * The shared tiers of the cache (README, "Running several replicas"): an async key-value store
+ * The shared tiers of the cache (docs/operations.md, "Running several replicas"): an async key-value store
  * (the Redis tier of src/redis/tier.ts, or anything with its shape) seen as a `CacheTier` under
  * the in-process LRU for upstream answers, and as the second level of the whole-result cache.
  *

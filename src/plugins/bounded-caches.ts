@@ -16,7 +16,7 @@ import { LRUCache } from 'lru-cache';
 import type { APQStore } from '@graphql-yoga/plugin-apq';
 import type { DocumentNode } from 'graphql';
 
-/** The shares of CLIENT_MEMORY_BYTES (they sum to 1); README "Memory" restates them. */
+/** The shares of CLIENT_MEMORY_BYTES (they sum to 1); docs/operations.md "Memory" restates them. */
 export const CLIENT_MEMORY_SHARES = {
   /** Parsed documents by query text (yoga's parse cache). */
   documents: 0.35,

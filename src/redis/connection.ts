@@ -1,5 +1,5 @@
 /**
- * The one Redis connection of a replica (README, "Running several replicas"). Redis is an
+ * The one Redis connection of a replica (docs/operations.md, "Running several replicas"). Redis is an
  * optimisation, never a dependency of a query: every operation goes through `attempt`, which
  * races it against `REDIS_TIMEOUT_MS` and turns a timeout, an error or a connection that is not
  * ready into `undefined` (a miss, a no-op) without throwing. The client reconnects by itself with

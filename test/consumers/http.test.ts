@@ -3,7 +3,7 @@
  * queries, private for credentials, no-store otherwise), ETag/304, compression by
  * Accept-Encoding (answers and the GraphiQL page), `GET /` and `HEAD`. Raw node:http requests,
  * so the bytes on the wire are what is checked. A GET carries `x-graphql-yoga-csrf: 1`, as a
- * non-Apollo client (and a CDN forwarding its request) must (README, "Security"); each test has a
+ * non-Apollo client (and a CDN forwarding its request) must (docs/clients.md, "What a GET carries"); each test has a
  * server of its own, so no cached result leaks from one test into another.
  */
 import { describe, expect } from 'vitest';

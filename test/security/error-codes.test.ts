@@ -1,6 +1,6 @@
 /**
  * The closed set of error codes, swept through HTTP: every failure class a client can cause or
- * meet answers JSON whose errors carry a code of the README's Errors table and only documented
+ * meet answers JSON whose errors carry a code of docs/errors.md's table and only documented
  * extension keys; a response without `data` has a 4xx under application/graphql-response+json.
  */
 import { createHash } from 'node:crypto';
@@ -17,10 +17,9 @@ const env = { CACHE_MAX_BYTES: '0', UPSTREAM_TIMEOUT_MS: '300', UPSTREAM_RETRY_B
 test.override({ stackOptions: { env } });
 const it = test;
 
-/** The README's Errors section: its table's codes and the extension keys it names. */
-function readmeErrors(): { codes: string[]; text: string } {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  const text = readme.slice(readme.indexOf('## Errors'), readme.indexOf('\n## ', readme.indexOf('## Errors') + 1));
+/** docs/errors.md: its table's codes and the extension keys it names. */
+function documentedErrors(): { codes: string[]; text: string } {
+  const text = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
   const codes = [...text.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1] as string);
   return { codes, text };
 }
@@ -157,8 +156,8 @@ const trustedClasses: typeof classes = [
 const seenCodes = new Set<string>();
 
 describe('every failure class carries a documented code', () => {
-  it('the README table lists exactly the codes of src/errors.ts, and names every extension key', () => {
-    const { codes, text } = readmeErrors();
+  it('the docs/errors.md table lists exactly the codes of src/errors.ts, and names every extension key', () => {
+    const { codes, text } = documentedErrors();
     expect([...codes].sort()).toEqual([...ERROR_CODES].sort());
     for (const key of EXTENSION_KEYS) expect(text).toContain(`\`${key}\``);
   });
@@ -170,7 +169,7 @@ describe('every failure class carries a documented code', () => {
     expect(seen.body.errors?.map((e) => e.extensions?.code)).toEqual([code]);
     expect(seen.status).toBe(status);
     if (!('data' in seen.body)) expect(seen.status).toBeGreaterThanOrEqual(400);
-    const { codes } = readmeErrors();
+    const { codes } = documentedErrors();
     for (const error of seen.body.errors ?? []) {
       expect(codes).toContain(error.extensions?.code);
       expect(Object.keys(error.extensions ?? {}).every((k) => (EXTENSION_KEYS as readonly string[]).includes(k)), JSON.stringify(error.extensions)).toBe(true);

@@ -208,6 +208,7 @@ function upstreamApi({ config, scale, metrics }: Parts, cache: UpstreamCache): U
     deadlines: config.upstream.deadlines,
     cache,
     gate: scale.gate,
+    flight: scale.flight,
     observe: metrics.upstreamCall,
   });
 }

@@ -26,6 +26,7 @@ import { useCsrfPrevention } from './plugins/useCsrfPrevention.js';
 import { useHealth } from './plugins/useHealth.js';
 import { useErrorMetrics, useMetrics } from './plugins/useMetrics.js';
 import { useRequestId } from './plugins/useRequestId.js';
+import { useClientBudget } from './plugins/useClientBudget.js';
 import { useQueryLimits } from './plugins/useQueryLimits.js';
 import { useUpstreamCost } from './plugins/useUpstreamCost.js';
 import { createRequestReader, type RequestPolicy, type RequestReader } from './http/request.js';
@@ -265,6 +266,7 @@ function serverPlugins(parts: Parts, front: WarmFront | undefined): Array<Plugin
     ...consumerPlugins(config, 'before', reader.ofRequest),
     useQueryLimits(config.limits, parts.memory),
     ...wholeResultCache(config, scale.tier, metrics, reader, parts.memory.results),
+    useClientBudget(scale.clientBudget),
     ...(front ? [useWarmFrontLabels(front)] : []),
     useUpstreamCost({ logger }),
     useClosedErrors(logger),

@@ -6,6 +6,7 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import { createClientBudget, type ClientBudget } from './client-budget.js';
 import { createRedisConnection, type RedisConnection } from './connection.js';
 import { createRedisFleetFlight, type RedisFleetFlight } from './flight.js';
 import { createUpstreamGate, type UpstreamGate } from './rate-limit.js';
@@ -18,6 +19,8 @@ export interface ScaleOut {
   readonly gate: UpstreamGate;
   /** Fleet single-flight of cold upstream calls; undefined without Redis or with FLEET_LEASE_MS=0. */
   readonly flight: RedisFleetFlight | undefined;
+  /** Planned upstream calls per client per minute; undefined with CLIENT_CALLS_PER_MINUTE=0. */
+  readonly clientBudget: ClientBudget | undefined;
   close(): Promise<void>;
 }
 
@@ -39,6 +42,7 @@ export function createScaleOut(config: Config, deps: { logger?: Logger; metrics?
     tier,
     gate,
     flight,
+    clientBudget: createClientBudget(config.clientCallsPerMinute, redis),
     close: async () => {
       await flight?.close();
       await redis?.close();

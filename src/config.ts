@@ -63,6 +63,8 @@ const envSchema = z.object({
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'letters, digits and :_.- only, at most 64').default('cgql:'),
   REDIS_TIMEOUT_MS: int(50, 1, 10_000),
   UPSTREAM_RATE_LIMIT: int(0, 0, 100_000),
+  FLEET_LEASE_MS: int(1_000, 0, 60_000),
+  CLIENT_CALLS_PER_MINUTE: int(0, 0, 10_000_000),
   // Sent as a Bearer token, so of the Bearer alphabet (RFC 6750 b64token; src/http/request.ts).
   METRICS_TOKEN: z
     .string()
@@ -135,6 +137,10 @@ export interface Config {
     readonly compression: boolean;
   };
   readonly redis: { readonly url: string | undefined; readonly prefix: string; readonly timeoutMs: number };
+  /** Fleet single-flight: life of a replica's lease on a cold call without renewal; 0 = off (src/redis/flight.ts). */
+  readonly fleetLeaseMs: number;
+  /** Planned upstream calls per client (key, else address) per minute, fleet-wide; 0 = no budget (src/redis/client-budget.ts). */
+  readonly clientCallsPerMinute: number;
   /** Upstream requests per second per credential across the fleet; 0 = no limit. */
   readonly upstreamRateLimit: number;
   readonly metricsToken: string | undefined;
@@ -202,6 +208,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, timeoutMs: e.REDIS_TIMEOUT_MS },
     upstreamRateLimit: e.UPSTREAM_RATE_LIMIT,
+    fleetLeaseMs: e.FLEET_LEASE_MS,
+    clientCallsPerMinute: e.CLIENT_CALLS_PER_MINUTE,
     metricsToken: e.METRICS_TOKEN,
     cursorSecret: e.CURSOR_SECRET,
   });

@@ -27,6 +27,7 @@ import { useCsrfPrevention } from './plugins/useCsrfPrevention.js';
 import { useHealth } from './plugins/useHealth.js';
 import { useErrorMetrics, useMetrics } from './plugins/useMetrics.js';
 import { useRequestId } from './plugins/useRequestId.js';
+import { useClientBudget } from './plugins/useClientBudget.js';
 import { useQueryLimits } from './plugins/useQueryLimits.js';
 import { useUpstreamCost } from './plugins/useUpstreamCost.js';
 import { createRequestReader, type RequestPolicy, type RequestReader } from './http/request.js';
@@ -210,6 +211,7 @@ function upstreamApi({ config, scale, metrics, logger }: Parts, cache: UpstreamC
     deadlines: config.upstream.deadlines,
     cache,
     gate: scale.gate,
+    flight: scale.flight,
     observe: metrics.upstreamCall,
     onDrift: createDriftReporter({ count: metrics.upstreamDrift, warn: logger.warn }),
   });
@@ -267,6 +269,7 @@ function serverPlugins(parts: Parts, front: WarmFront | undefined): Array<Plugin
     ...consumerPlugins(config, 'before', reader.ofRequest),
     useQueryLimits(config.limits, parts.memory),
     ...wholeResultCache(config, scale.tier, metrics, reader, parts.memory.results),
+    useClientBudget(scale.clientBudget),
     ...(front ? [useWarmFrontLabels(front)] : []),
     useUpstreamCost({ logger }),
     // Items of a page left out for want of an id: one error at the connection's path.

@@ -361,8 +361,12 @@ function closer(http: Server, live: Live, { config, scale, lifecycle }: Parts): 
     new Promise<void>((resolve) => {
       const force = setTimeout(() => http.closeAllConnections(), config.server.shutdownGraceMs);
       force.unref();
+      // Streams that just completed leave keep-alive sockets idle a moment later: close those as they go idle.
+      const idle = setInterval(() => http.closeIdleConnections(), 100);
+      idle.unref();
       http.close(() => {
         clearTimeout(force);
+        clearInterval(idle);
         resolve();
       });
       http.closeIdleConnections();

@@ -38,6 +38,7 @@ import type { Histogram } from 'prom-client';
 import { boundedParserCaches, clientMemory, type ClientMemory } from './plugins/bounded-caches.js';
 import { useRequestShape } from './plugins/useRequestShape.js';
 import { createLive, type Live } from './live/registry.js';
+import { fleetDistribution } from './live/fleet.js';
 import { useLiveTransport } from './plugins/useLiveTransport.js';
 
 export const DEFAULT_QUERY = /* GraphQL */ `# Civitai through GraphQL. Press the play button, then explore with the Docs panel.
@@ -216,10 +217,11 @@ function upstreamApi({ config, scale, metrics }: Parts, cache: UpstreamCache): U
   });
 }
 
-/** Live subscriptions over the upstream API, their polls counted in /metrics. */
-function liveSubscriptions({ config, metrics, logger }: Parts, api: UpstreamApi): Live {
+/** Live subscriptions over the upstream API, their polls counted in /metrics; with Redis, one replica polls each question for the fleet. */
+function liveSubscriptions({ config, metrics, logger, scale }: Parts, api: UpstreamApi): Live {
   const live = createLive({
     api,
+    ...(scale.redis ? { distribution: fleetDistribution(scale.redis, { prefix: config.redis.prefix, pollMs: config.live.pollMs }) } : {}),
     limits: config.live,
     pollDeadlineMs: config.upstream.deadlines.requestMs,
     observe: { polled: metrics.livePoll, sent: metrics.liveEventsSent },

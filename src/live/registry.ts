@@ -127,11 +127,13 @@ function deliver(hub: Hub, run: Run, events: readonly LiveEvent[]): void {
 /** One interval of a topic: poll when this process leads it, and publish what is new. */
 async function poll(hub: Hub, run: Run): Promise<void> {
   const { options, distribution } = hub;
+  // Every replica registers the ids it watches, whoever polls them.
+  const watched = run.topic.watch ? await distribution.watched(run.topic.key, watchedIds(run)) : undefined;
   const leadership = await distribution.lead(run.topic.key);
   if (!leadership.leading) return void (run.leading = false);
   if (!run.leading && leadership.handover !== undefined) run.topic.restore(leadership.handover);
   run.leading = true;
-  if (run.topic.watch) run.topic.watch(await distribution.watched(run.topic.key, watchedIds(run)));
+  if (watched) run.topic.watch?.(watched);
   const scope = { credential: run.credential, cost: emptyCost(), fresh: true, deadline: Date.now() + options.pollDeadlineMs };
   try {
     const events = await run.topic.poll(scope);

@@ -73,6 +73,12 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9\-._~+/]+=*$/, 'letters, digits and - . _ ~ + / (then =) only')
     .optional(),
   SHUTDOWN_DELAY_MS: int(0, 0, 120_000),
+  // Live subscriptions (README, "Live subscriptions").
+  SUBSCRIPTION_POLL_MS: int(60_000, 100, 86_400_000),
+  MAX_SUBSCRIPTIONS: int(10_000, 0, 1_000_000),
+  MAX_SUBSCRIPTIONS_PER_CLIENT: int(20, 1, 1_000_000),
+  SUBSCRIPTION_MAX_POLLS: int(200, 1, 100_000),
+  SUBSCRIPTION_QUEUE_EVENTS: int(100, 1, 10_000),
   CURSOR_SECRET: z.string().min(32, 'at least 32 characters').optional(),
 });
 
@@ -146,6 +152,18 @@ export interface Config {
   readonly metricsToken: string | undefined;
   /** Signing key of pagination cursors; replicas must share it. */
   readonly cursorSecret: string | undefined;
+  readonly live: {
+    /** How often each distinct question is polled upstream. */
+    readonly pollMs: number;
+    /** Open subscriptions in this process at most (0: subscriptions are refused). */
+    readonly maxSubscriptions: number;
+    /** Open subscriptions of one client (RequestFacts.client) at most. */
+    readonly maxPerClient: number;
+    /** Upstream calls one interval's polls may need at most (distinct filters, plus one per 100 watched model ids). */
+    readonly maxPolls: number;
+    /** Events waiting for one slow reader at most; past it the subscription ends with an error. */
+    readonly queueEvents: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -212,5 +230,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     clientCallsPerMinute: e.CLIENT_CALLS_PER_MINUTE,
     metricsToken: e.METRICS_TOKEN,
     cursorSecret: e.CURSOR_SECRET,
+    live: {
+      pollMs: e.SUBSCRIPTION_POLL_MS,
+      maxSubscriptions: e.MAX_SUBSCRIPTIONS,
+      maxPerClient: e.MAX_SUBSCRIPTIONS_PER_CLIENT,
+      maxPolls: e.SUBSCRIPTION_MAX_POLLS,
+      queueEvents: e.SUBSCRIPTION_QUEUE_EVENTS,
+    },
   });
 }

@@ -58,6 +58,10 @@ export interface Metrics {
   upstreamDrift(route: string, field: string): void;
   /** Reports `cgql_redis_up` (1/0) from now on; not reported at all when Redis is not configured. */
   watchRedis(state: () => 'up' | 'down'): void;
+  /** Reports open subscriptions and polled topics (src/live) from now on. */
+  watchLive(state: () => { subscriptions: number; topics: number }): void;
+  livePoll(outcome: 'ok' | 'error'): void;
+  liveEventsSent(count: number): void;
 }
 
 export interface MetricsOptions {
@@ -120,6 +124,17 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   // Patterns come from the readers' own keys, so they are few; bounded all the same.
   const driftField = boundedLabel(/^[A-Za-z0-9_.[\]]{1,120}$/, 200);
   let redisGauge: Gauge | undefined;
+  const livePolls = new Counter({
+    name: `${METRIC_PREFIX}live_polls_total`,
+    help: 'Polls of Civitai for live subscriptions made by this replica, per outcome (ok, error)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const liveEvents = new Counter({
+    name: `${METRIC_PREFIX}live_events_sent_total`,
+    help: 'Subscription events queued for subscribers of this replica',
+    registers: [registry],
+  });
 
   return {
     registry,
@@ -155,6 +170,21 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
           this.set(state() === 'up' ? 1 : 0);
         },
       });
+    },
+    watchLive(state) {
+      for (const [name, help, pick] of [
+        ['live_subscriptions', 'Open subscriptions on this replica', (s: ReturnType<typeof state>) => s.subscriptions],
+        ['live_topics', 'Distinct questions polled for the subscribers of this replica (by it, or by the replica holding each lease)', (s: ReturnType<typeof state>) => s.topics],
+      ] as const) {
+        registry.removeSingleMetric(`${METRIC_PREFIX}${name}`);
+        new Gauge({ name: `${METRIC_PREFIX}${name}`, help, registers: [registry], collect() { this.set(pick(state())); } });
+      }
+    },
+    livePoll(outcome) {
+      livePolls.inc({ outcome });
+    },
+    liveEventsSent(count) {
+      if (count > 0) liveEvents.inc(count);
     },
   };
 }

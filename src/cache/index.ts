@@ -50,6 +50,12 @@ export interface CacheNamespace<V> {
   /** Stores at once in the in-process tier; lower tiers are written in the background. */
   set(partition: string, id: string, entry: CacheEntry<V>): void;
   fetch(partition: string, id: string, load: EntryLoader<V>): Promise<Fetched<V>>;
+  /**
+   * `fetch` for a caller that needs an answer newer than any stored one (a live poll): joins a
+   * load already in flight, else loads, never reads the tiers; what it loads is stored as usual,
+   * so later readers get the refreshed answer.
+   */
+  refresh(partition: string, id: string, load: EntryLoader<V>): Promise<Fetched<V>>;
 }
 
 export interface UpstreamCache {
@@ -152,6 +158,10 @@ export function createUpstreamCache(options: CacheOptions, lowerTiers: readonly 
     return promise;
   }
 
+  function shared<V>(running: Promise<CacheEntry<unknown>>): Promise<Fetched<V>> {
+    return running.then((entry): Fetched<V> => ({ value: entry.value as V, served: 'shared', kept: entry.lifetime !== 'none' }));
+  }
+
   return {
     namespace<V>(name: string): CacheNamespace<V> {
       const keyOf = (partition: string, id: string) => `${name}|${partition}|${id}`;
@@ -164,8 +174,6 @@ export function createUpstreamCache(options: CacheOptions, lowerTiers: readonly 
         // Not lru-cache's fetch(): it stores every loaded value (no-store must not be), has no stale-age bound, no sharing at size 0.
         async fetch(partition, id, loader) {
           const key = keyOf(partition, id);
-          const shared = (running: Promise<CacheEntry<unknown>>) =>
-            running.then((entry): Fetched<V> => ({ value: entry.value as V, served: 'shared', kept: entry.lifetime !== 'none' }));
           const running = inflight.get(key);
           if (running) return shared(running);
           const found = await read(key);
@@ -177,6 +185,13 @@ export function createUpstreamCache(options: CacheOptions, lowerTiers: readonly 
           }
           const started = inflight.get(key);
           if (started) return shared(started);
+          const entry = await load(key, loader, false);
+          return { value: entry.value, served: 'loaded', kept: entry.lifetime !== 'none' };
+        },
+        async refresh(partition, id, loader) {
+          const key = keyOf(partition, id);
+          const running = inflight.get(key);
+          if (running) return shared(running);
           const entry = await load(key, loader, false);
           return { value: entry.value, served: 'loaded', kept: entry.lifetime !== 'none' };
         },

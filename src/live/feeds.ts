@@ -11,6 +11,8 @@ import type { CallScope } from '../upstream/client.js';
 import type { ImageListParams, UpstreamFeedImage } from '../upstream/images.js';
 import type { UpstreamApi } from '../upstream/index.js';
 import { MAX_IDS_PER_CALL, type ModelListParams, type UpstreamModel } from '../upstream/models.js';
+import type { UpstreamVersion } from '../upstream/shapes.js';
+import { isDrift } from '../upstream/read.js';
 import { headState, newVersions, pollHead, type HeadPage, type KnownVersions } from './poll.js';
 
 /** Items read per page of a head poll, and pages read at most per poll when every item is new. */
@@ -89,7 +91,10 @@ export function imagesTopic(api: UpstreamApi, key: string, filters: ImageFilters
 async function pollChunk(api: UpstreamApi, known: KnownVersions, chunk: number[], scope: CallScope): Promise<LiveEvent[]> {
   // nsfw=true: without it only PG-level models come back, also for ids.
   const answer = await api.listModels({ ids: chunk, nsfw: true, limit: chunk.length }, scope);
-  return newVersions(known, answer.items).map(({ model, version }) => ({ id: `version:${version.id}`, modelId: model.id, payload: { version, model } }));
+  // A model whose versions Civitai sent unreadable is left for a later poll: it neither sets a
+  // baseline of no versions (which would later announce every version as new) nor announces any.
+  const readable = answer.items.filter((model): model is UpstreamModel & { modelVersions: UpstreamVersion[] } => !isDrift(model.modelVersions));
+  return newVersions(known, readable).map(({ model, version }) => ({ id: `version:${version.id}`, modelId: model.id, payload: { version, model } }));
 }
 
 export function versionsTopic(api: UpstreamApi, key: string): Topic {

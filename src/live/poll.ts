@@ -90,7 +90,7 @@ export interface VersionSighting<M, V> {
  * The versions of `models` not known before, oldest first (by `publishedAt`, then id); a model
  * seen for the first time only sets its baseline. `known` is updated.
  */
-export function newVersions<M extends { id: number; modelVersions: readonly V[] }, V extends { id: number; publishedAt?: string | null }>(
+export function newVersions<M extends { id: number; modelVersions: readonly V[] }, V extends { id: number; publishedAt?: unknown }>(
   known: KnownVersions,
   models: readonly M[],
 ): Array<VersionSighting<M, V>> {
@@ -107,6 +107,7 @@ export function newVersions<M extends { id: number; modelVersions: readonly V[] 
       found.push({ model, version });
     }
   }
-  const time = (v: V) => (v.publishedAt ? Date.parse(v.publishedAt) : Number.POSITIVE_INFINITY);
+  // A date Civitai sent unreadable (drift) sorts last, as a missing one.
+  const time = (v: V) => (typeof v.publishedAt === 'string' ? Date.parse(v.publishedAt) : Number.POSITIVE_INFINITY);
   return found.sort((a, b) => time(a.version) - time(b.version) || a.version.id - b.version.id);
 }

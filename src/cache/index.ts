@@ -76,6 +76,9 @@ export interface CacheTier {
   set(key: string, entry: StoredEntry): void | Promise<void>;
 }
 
+/** The clock every cache reads, at each use (never a copy of `Date.now` taken at start-up). */
+export const wallClock = { now: (): number => Date.now() };
+
 /** Parsed objects take roughly this many bytes per character of JSON text. */
 export const PARSED_SIZE_FACTOR = 3;
 /** Bookkeeping of one entry beyond its value (key, record, LRU links). */
@@ -93,7 +96,7 @@ export interface CacheHooks {
 }
 
 export function createUpstreamCache(options: CacheOptions, lowerTiers: readonly CacheTier[] = [], hooks: CacheHooks = {}): UpstreamCache {
-  const local = options.maxBytes > 0 ? new LRUCache<string, StoredEntry>({ maxSize: options.maxBytes, sizeCalculation: (e) => e.size }) : undefined;
+  const local = options.maxBytes > 0 ? new LRUCache<string, StoredEntry>({ maxSize: options.maxBytes, sizeCalculation: (e) => e.size, perf: wallClock }) : undefined;
   const tiers: CacheTier[] = [
     ...(local
       ? [

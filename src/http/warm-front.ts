@@ -109,13 +109,15 @@ export function warmKey(req: IncomingMessage, endpoint: string, facts: RequestFa
 }
 
 export function createWarmFront(next: RequestListener, options: WarmFrontOptions): WarmFront {
-  const now = options.now ?? Date.now;
+  // Read at each use, so that a test that fakes Date after start-up moves this clock too.
+  const now = options.now ?? (() => Date.now());
   const entries = new LRUCache<string, Stored>({
     max: Math.max(1, options.maxEntries),
     maxSize: Math.max(1, options.maxBytes),
     sizeCalculation: (entry) => Math.max(1, entry.body.byteLength + 512),
     ttlAutopurge: false,
     perf: { now },
+    ttlResolution: 0,
   });
   const labels = new WeakMap<ServerResponse, OperationLabels>();
 

@@ -32,7 +32,21 @@ export interface RedisConnectionOptions {
   timeoutMs: number;
   logger?: Logger;
   onStateChange?: (state: RedisState) => void;
+  /** The time of `attempt`'s deadlines and of the silence it measures; tests move a manual one. */
+  clock?: DeadlineClock;
 }
+
+export interface DeadlineClock {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(timer: unknown): void;
+}
+
+const systemClock: DeadlineClock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (timer) => clearTimeout(timer as NodeJS.Timeout),
+};
 
 /** Reconnect after 50 ms, doubling up to 2 s, forever: a replica must find Redis again by itself. */
 export function reconnectDelayMs(attempt: number): number {
@@ -44,6 +58,7 @@ export const SILENT_DEADLINES = 2;
 
 export function createRedisConnection(options: RedisConnectionOptions): RedisConnection {
   const { logger } = options;
+  const clock = options.clock ?? systemClock;
   const client = new Redis(options.url, {
     keyPrefix: options.prefix,
     enableOfflineQueue: false,
@@ -86,10 +101,10 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
   // is only late (a busy machine) keeps replying, late, and is never skipped: skipping costs
   // upstream calls (measured: BENCHMARKS.md, "Replicas").
   const skipAfterTimeoutMs = Math.min(2_000, Math.max(100, options.timeoutMs * 10));
-  let lastReplyAt = Date.now();
+  let lastReplyAt = clock.now();
   let skipUntil = 0;
   client.on('ready', () => {
-    lastReplyAt = Date.now();
+    lastReplyAt = clock.now();
     skipUntil = 0;
   });
 
@@ -98,16 +113,16 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
     timeoutMs: options.timeoutMs,
     state: () => (client.status === 'ready' ? 'up' : 'down'),
     async attempt<T>(op: (c: Redis) => Promise<T>, kind: 'read' | 'write' = 'read'): Promise<T | undefined> {
-      if (client.status !== 'ready' || (kind === 'read' && Date.now() < skipUntil)) return undefined;
-      let timer: NodeJS.Timeout | undefined;
+      if (client.status !== 'ready' || (kind === 'read' && clock.now() < skipUntil)) return undefined;
+      let timer: unknown;
       const timedOut = Symbol('timed out');
       const deadline = new Promise<typeof timedOut>((resolve) => {
         // setImmediate: when the event loop was busy past the deadline, a reply already waiting
         // on the socket is read first (poll phase) rather than counted as a timeout.
-        timer = setTimeout(() => setImmediate(resolve, timedOut), options.timeoutMs);
+        timer = clock.setTimeout(() => setImmediate(resolve, timedOut), options.timeoutMs);
       });
       const replied = () => {
-        lastReplyAt = Date.now();
+        lastReplyAt = clock.now();
       };
       const work = op(client).then(
         (value) => (replied(), value),
@@ -116,10 +131,10 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
       try {
         const result = await Promise.race([work, deadline]);
         if (result !== timedOut) return result;
-        if (kind === 'read' && Date.now() - lastReplyAt > SILENT_DEADLINES * options.timeoutMs) skipUntil = Date.now() + skipAfterTimeoutMs;
+        if (kind === 'read' && clock.now() - lastReplyAt > SILENT_DEADLINES * options.timeoutMs) skipUntil = clock.now() + skipAfterTimeoutMs;
         return undefined;
       } finally {
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
       }
     },
     ready(timeoutMs) {

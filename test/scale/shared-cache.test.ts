@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createFixtureUpstream, type FixtureUpstream } from '../../fixture/index.js';
 import { metricValue, scrape } from '../helpers/prometheus.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
+import { startBarrierProxy } from '../helpers/barrier-proxy.js';
 import { startReplicas, type Replica } from '../helpers/fleet.js';
 
 
@@ -136,19 +137,32 @@ describe('replicas sharing one Redis', () => {
   });
 
   it('when two cold replicas ask the same thing at the same moment, then each pays its own upstream calls (no cross-replica in-flight sharing)', async () => {
-    const [a, b] = await startFleet(2);
-    fixture.setLatency(200);
-    const single = await a!.client.execute('{ models(first: 4, sort: MOST_DOWNLOADED) { edges { node { id } } } }');
+    const single = await (await startFleet(1))[0]!.client.execute('{ models(first: 4, sort: MOST_DOWNLOADED) { edges { node { id } } } }');
     expect(single.errors).toBeUndefined();
     const one = fixture.calls();
+    expect(one).toBe(1);
+    await Promise.all(fleet.map((r) => r.server.close()));
     fixture.resetLog();
+    // Each replica's call is held until the other's has arrived: both are in flight at once.
+    const barrier = await startBarrierProxy(fixture.url, 2);
+    try {
+      fleet = await startReplicas(2, barrier.url, redis.url, { CURSOR_SECRET });
+      const [a, b] = fleet;
+      const both = Promise.all([a, b].map((r) => r!.client.execute('{ models(first: 4, sort: NEWEST) { edges { node { id name } } } }')));
+      // a replica that waited for the other's call (in-flight sharing) would never send its own
+      const timeout = setTimeout(() => barrier.release(), 10_000);
+      await barrier.full;
+      clearTimeout(timeout);
+      const answers = await both;
 
-    const both = await Promise.all([a, b].map((r) => r!.client.execute('{ models(first: 4, sort: NEWEST) { edges { node { id name } } } }')));
-
-    expect(both.map((r) => r.errors)).toEqual([undefined, undefined]);
-    expect(both[0]!.data).toEqual(both[1]!.data);
-    // both miss every tier while the other is still waiting upstream: twice one replica's cost
-    expect(fixture.calls()).toBe(2 * one);
+      expect(answers.map((r) => r.errors)).toEqual([undefined, undefined]);
+      expect(answers[0]!.data).toEqual(answers[1]!.data);
+      // both missed every tier while the other was still waiting upstream: twice one replica's cost
+      expect(barrier.arrived).toBe(2 * one);
+      expect(fixture.calls()).toBe(2 * one);
+    } finally {
+      await barrier.close();
+    }
   });
 
   it('when Redis is killed mid-run, then both replicas keep answering; once it is back, B again answers what A fetched with 0 upstream calls', async () => {

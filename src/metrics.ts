@@ -63,11 +63,8 @@ export interface MetricsOptions {
   processMetrics?: boolean;
 }
 
-export function createMetrics(options: MetricsOptions = {}): Metrics {
-  const registry = new Registry();
-  if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
-  const route = boundedLabel(/^[a-z][a-z0-9-]{0,31}$/, 20);
-
+/** Our own series, registered in `registry`. */
+function ownSeries(registry: Registry) {
   const upstreamRequests = new Counter({
     name: `${METRIC_PREFIX}upstream_requests_total`,
     help: 'Requests sent to Civitai, per route and HTTP status (or timeout / network)',
@@ -109,6 +106,14 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     labelNames: ['code'] as const,
     registers: [registry],
   });
+  return { upstreamRequests, upstreamDuration, cacheLookups, inflightShares, rateLimitWaits, rateLimitWaitSeconds, graphqlErrors };
+}
+
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const registry = new Registry();
+  if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+  const route = boundedLabel(/^[a-z][a-z0-9-]{0,31}$/, 20);
+  const { upstreamRequests, upstreamDuration, cacheLookups, inflightShares, rateLimitWaits, rateLimitWaitSeconds, graphqlErrors } = ownSeries(registry);
   let redisGauge: Gauge | undefined;
 
   return {

@@ -95,7 +95,14 @@ export interface CacheHooks {
   onLocalLookup?: (outcome: 'hit' | 'stale' | 'miss') => void;
 }
 
-export function createUpstreamCache(options: CacheOptions, lowerTiers: readonly CacheTier[] = [], hooks: CacheHooks = {}): UpstreamCache {
+/** The tiers in order, read through (a hit below fills the tiers above) and written to all. */
+interface TierChain {
+  readonly local: LRUCache<string, StoredEntry> | undefined;
+  read(key: string): Promise<StoredEntry | undefined>;
+  write(key: string, entry: CacheEntry<unknown>): void;
+}
+
+function chainTiers(options: CacheOptions, lowerTiers: readonly CacheTier[], hooks: CacheHooks): TierChain {
   const local = options.maxBytes > 0 ? new LRUCache<string, StoredEntry>({ maxSize: options.maxBytes, sizeCalculation: (e) => e.size, perf: wallClock }) : undefined;
   const tiers: CacheTier[] = [
     ...(local
@@ -108,7 +115,6 @@ export function createUpstreamCache(options: CacheOptions, lowerTiers: readonly 
       : []),
     ...lowerTiers,
   ];
-  const inflight = new Map<string, Promise<CacheEntry<unknown>>>();
 
   function ttlOf(lifetime: Lifetime): number {
     return lifetime === 'none' ? 0 : options.ttlMs[lifetime];
@@ -143,6 +149,13 @@ export function createUpstreamCache(options: CacheOptions, lowerTiers: readonly 
     const stored: StoredEntry = { value: entry.value, size: sizeOf(entry), freshUntil: now + ttl, staleUntil: now + ttl + options.staleMs };
     for (const tier of tiers) void degrade(() => tier.set(key, stored));
   }
+
+  return { local, read, write };
+}
+
+export function createUpstreamCache(options: CacheOptions, lowerTiers: readonly CacheTier[] = [], hooks: CacheHooks = {}): UpstreamCache {
+  const { local, read, write } = chainTiers(options, lowerTiers, hooks);
+  const inflight = new Map<string, Promise<CacheEntry<unknown>>>();
 
   function load<V>(key: string, loader: EntryLoader<V>, background: boolean): Promise<CacheEntry<V>> {
     const promise = loader(background)

@@ -82,6 +82,9 @@ export interface CacheTier {
   set(key: string, entry: StoredEntry): void | Promise<void>;
 }
 
+/** The clock every cache reads, at each use (never a copy of `Date.now` taken at start-up). */
+export const wallClock = { now: (): number => Date.now() };
+
 /** Parsed objects take roughly this many bytes per character of JSON text. */
 export const PARSED_SIZE_FACTOR = 3;
 /** Bookkeeping of one entry beyond its value (key, record, LRU links). */
@@ -98,8 +101,15 @@ export interface CacheHooks {
   onLocalLookup?: (outcome: 'hit' | 'stale' | 'miss') => void;
 }
 
-export function createUpstreamCache(options: CacheOptions, lowerTiers: readonly CacheTier[] = [], hooks: CacheHooks = {}): UpstreamCache {
-  const local = options.maxBytes > 0 ? new LRUCache<string, StoredEntry>({ maxSize: options.maxBytes, sizeCalculation: (e) => e.size }) : undefined;
+/** The tiers in order, read through (a hit below fills the tiers above) and written to all. */
+interface TierChain {
+  readonly local: LRUCache<string, StoredEntry> | undefined;
+  read(key: string): Promise<StoredEntry | undefined>;
+  write(key: string, entry: CacheEntry<unknown>): void;
+}
+
+function chainTiers(options: CacheOptions, lowerTiers: readonly CacheTier[], hooks: CacheHooks): TierChain {
+  const local = options.maxBytes > 0 ? new LRUCache<string, StoredEntry>({ maxSize: options.maxBytes, sizeCalculation: (e) => e.size, perf: wallClock }) : undefined;
   const tiers: CacheTier[] = [
     ...(local
       ? [
@@ -111,7 +121,6 @@ export function createUpstreamCache(options: CacheOptions, lowerTiers: readonly 
       : []),
     ...lowerTiers,
   ];
-  const inflight = new Map<string, Promise<CacheEntry<unknown>>>();
 
   function ttlOf(lifetime: Lifetime): number {
     return lifetime === 'none' ? 0 : options.ttlMs[lifetime];
@@ -146,6 +155,13 @@ export function createUpstreamCache(options: CacheOptions, lowerTiers: readonly 
     const stored: StoredEntry = { value: entry.value, size: sizeOf(entry), freshUntil: now + ttl, staleUntil: now + ttl + options.staleMs };
     for (const tier of tiers) void degrade(() => tier.set(key, stored));
   }
+
+  return { local, read, write };
+}
+
+export function createUpstreamCache(options: CacheOptions, lowerTiers: readonly CacheTier[] = [], hooks: CacheHooks = {}): UpstreamCache {
+  const { local, read, write } = chainTiers(options, lowerTiers, hooks);
+  const inflight = new Map<string, Promise<CacheEntry<unknown>>>();
 
   function load<V>(key: string, loader: EntryLoader<V>, background: boolean): Promise<CacheEntry<V>> {
     const promise = loader(background)

@@ -2,25 +2,28 @@
 # civitai-graphql: one replica. Build: `docker build -t civitai-graphql .`; several replicas with
 # Redis and a load balancer: compose.yaml (README, "Running several replicas").
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY fixture ./fixture
+# The typed documents src/ imports and the trusted documents manifest, both made by `npm run codegen`.
+COPY generated ./generated
 RUN npm run build
 
-FROM node:20-bookworm-slim AS deps
+FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=4000
 COPY --from=deps --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
+COPY --from=build --chown=root:root /app/generated/persisted-documents.json ./generated/persisted-documents.json
 COPY package.json ./
 # The code and its dependencies belong to root and are read-only for the process.
 USER node

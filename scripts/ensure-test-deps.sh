@@ -3,11 +3,15 @@
 #   - Debian's chromium (the browser test drives it headless through playwright-core; no
 #     downloaded browser) and redis-server (test/helpers/redis.ts starts its own on 127.0.0.1),
 #     with one `apt-get update` when something is missing;
-#   - the typed consumer example's own node_modules (examples/consumer), from the npm registry.
+#   - the typed consumer example's own node_modules (examples/consumer), from the npm registry;
+#   - Node.js 24 when the machine's node is another major (scripts/node-lts.sh).
 # A machine that has them pays a few `command -v`. Fails loudly (non-zero exit) when something
 # cannot be installed: a test that needs it is never skipped silently instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Node.js: a supported LTS (scripts/node-lts.sh installs Node 24 from the npm registry when needed).
+node_bin="$(bash scripts/node-lts.sh --bin)"
+export PATH="$node_bin:$PATH"
 
 apt_updated=0
 apt_install() {

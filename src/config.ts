@@ -63,6 +63,8 @@ const envSchema = z.object({
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'letters, digits and :_.- only, at most 64').default('cgql:'),
   REDIS_TIMEOUT_MS: int(50, 1, 10_000),
   UPSTREAM_RATE_LIMIT: int(0, 0, 100_000),
+  FLEET_LEASE_MS: int(1_000, 0, 60_000),
+  CLIENT_CALLS_PER_MINUTE: int(0, 0, 10_000_000),
   // Sent as a Bearer token, so of the Bearer alphabet (RFC 6750 b64token; src/http/request.ts).
   METRICS_TOKEN: z
     .string()
@@ -71,6 +73,12 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9\-._~+/]+=*$/, 'letters, digits and - . _ ~ + / (then =) only')
     .optional(),
   SHUTDOWN_DELAY_MS: int(0, 0, 120_000),
+  // Live subscriptions (README, "Live subscriptions").
+  SUBSCRIPTION_POLL_MS: int(60_000, 100, 86_400_000),
+  MAX_SUBSCRIPTIONS: int(10_000, 0, 1_000_000),
+  MAX_SUBSCRIPTIONS_PER_CLIENT: int(20, 1, 1_000_000),
+  SUBSCRIPTION_MAX_POLLS: int(200, 1, 100_000),
+  SUBSCRIPTION_QUEUE_EVENTS: int(100, 1, 10_000),
   CURSOR_SECRET: z.string().min(32, 'at least 32 characters').optional(),
 });
 
@@ -135,11 +143,27 @@ export interface Config {
     readonly compression: boolean;
   };
   readonly redis: { readonly url: string | undefined; readonly prefix: string; readonly timeoutMs: number };
+  /** Fleet single-flight: life of a replica's lease on a cold call without renewal; 0 = off (src/redis/flight.ts). */
+  readonly fleetLeaseMs: number;
+  /** Planned upstream calls per client (key, else address) per minute, fleet-wide; 0 = no budget (src/redis/client-budget.ts). */
+  readonly clientCallsPerMinute: number;
   /** Upstream requests per second per credential across the fleet; 0 = no limit. */
   readonly upstreamRateLimit: number;
   readonly metricsToken: string | undefined;
   /** Signing key of pagination cursors; replicas must share it. */
   readonly cursorSecret: string | undefined;
+  readonly live: {
+    /** How often each distinct question is polled upstream. */
+    readonly pollMs: number;
+    /** Open subscriptions in this process at most (0: subscriptions are refused). */
+    readonly maxSubscriptions: number;
+    /** Open subscriptions of one client (RequestFacts.client) at most. */
+    readonly maxPerClient: number;
+    /** Upstream calls one interval's polls may need at most (distinct filters, plus one per 100 watched model ids). */
+    readonly maxPolls: number;
+    /** Events waiting for one slow reader at most; past it the subscription ends with an error. */
+    readonly queueEvents: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -202,7 +226,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, timeoutMs: e.REDIS_TIMEOUT_MS },
     upstreamRateLimit: e.UPSTREAM_RATE_LIMIT,
+    fleetLeaseMs: e.FLEET_LEASE_MS,
+    clientCallsPerMinute: e.CLIENT_CALLS_PER_MINUTE,
     metricsToken: e.METRICS_TOKEN,
     cursorSecret: e.CURSOR_SECRET,
+    live: {
+      pollMs: e.SUBSCRIPTION_POLL_MS,
+      maxSubscriptions: e.MAX_SUBSCRIPTIONS,
+      maxPerClient: e.MAX_SUBSCRIPTIONS_PER_CLIENT,
+      maxPolls: e.SUBSCRIPTION_MAX_POLLS,
+      queueEvents: e.SUBSCRIPTION_QUEUE_EVENTS,
+    },
   });
 }

@@ -6,6 +6,7 @@ import { emptyCost, type UpstreamCost } from './upstream/client.js';
 import type { UpstreamApi } from './upstream/index.js';
 import type { Credential } from './upstream/transport.js';
 import type { RequestFacts } from './http/request.js';
+import type { Live } from './live/registry.js';
 
 export interface Context {
   readonly requestId: string;
@@ -19,6 +20,13 @@ export interface Context {
   readonly cursors: CursorCodec;
   /** The upstream calls this request planned (set by useQueryLimits before execution). */
   readonly budget: CallBudget;
+  /** Live subscriptions (src/live): one shared poll per question. */
+  readonly live: Live;
+  /**
+   * A subscription's next event runs like a query of its own: fresh loaders (nothing kept from
+   * the last event), its cost counted from zero against the same plan, and a new deadline.
+   */
+  nextEvent(): void;
 }
 
 /**
@@ -34,14 +42,31 @@ export interface ContextOptions {
   cursors: CursorCodec;
   /** How long all upstream calls of the request may take (UPSTREAM_REQUEST_DEADLINE_MS), from now. */
   upstreamDeadlineMs?: number;
+  live: Live;
 }
 
 export function createContext(api: UpstreamApi, facts: RequestFacts, requestId: string = randomUUID(), options: ContextOptions): Context {
-  const { cursors } = options;
+  const { cursors, live } = options;
   const cost = emptyCost();
   const budget: CallBudget = { planned: null };
   const { credential } = facts;
-  const deadline = options.upstreamDeadlineMs === undefined ? {} : { deadline: Date.now() + options.upstreamDeadlineMs };
-  const scope = { credential, cost, budget, ...deadline };
-  return { requestId, facts, credential, cost, budget, cursors, loaders: createLoaders(api, scope) };
+  const loadersFromNow = () => {
+    const deadline = options.upstreamDeadlineMs === undefined ? {} : { deadline: Date.now() + options.upstreamDeadlineMs };
+    return createLoaders(api, { credential, cost, budget, ...deadline });
+  };
+  const context = {
+    requestId,
+    facts,
+    credential,
+    cost,
+    budget,
+    cursors,
+    live,
+    loaders: loadersFromNow(),
+    nextEvent() {
+      Object.assign(cost, emptyCost());
+      context.loaders = loadersFromNow();
+    },
+  };
+  return context;
 }

@@ -20,6 +20,9 @@ export const ERROR_CODES = [
   'UPSTREAM_UNAVAILABLE',
   'UPSTREAM_RATE_LIMITED',
   'UPSTREAM_BAD_RESPONSE',
+  // Subscriptions: refused before any poll (`limit`: process, client or polls), or ended for a reader that fell behind
+  'TOO_MANY_SUBSCRIPTIONS',
+  'SLOW_READER',
   // Request errors (the whole request is refused; no `data`)
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',

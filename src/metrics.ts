@@ -58,6 +58,10 @@ export interface Metrics {
   upstreamDrift(route: string, field: string): void;
   /** Reports `cgql_redis_up` (1/0) from now on; not reported at all when Redis is not configured. */
   watchRedis(state: () => 'up' | 'down'): void;
+  /** Reports open subscriptions and polled topics (src/live) from now on. */
+  watchLive(state: () => { subscriptions: number; topics: number }): void;
+  livePoll(outcome: 'ok' | 'error'): void;
+  liveEventsSent(count: number): void;
 }
 
 export interface MetricsOptions {
@@ -65,96 +69,83 @@ export interface MetricsOptions {
   processMetrics?: boolean;
 }
 
+/** Our own series, registered in `registry`. */
+function ownSeries(registry: Registry) {
+  const counter = (name: string, help: string, labelNames: readonly string[] = []) => new Counter({ name: `${METRIC_PREFIX}${name}`, help, labelNames, registers: [registry] });
+  return {
+    upstreamRequests: counter('upstream_requests_total', 'Requests sent to Civitai, per route and HTTP status (or timeout / network)', ['route', 'status']),
+    upstreamDuration: new Histogram({
+      name: `${METRIC_PREFIX}upstream_request_duration_seconds`,
+      help: 'Time of one request to Civitai, per route',
+      labelNames: ['route'] as const,
+      buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    cacheLookups: counter('cache_lookups_total', 'Cache lookups per tier (local LRU, shared Redis, whole results, warm front) and outcome', ['tier', 'outcome']),
+    inflightShares: counter('inflight_shares_total', 'Upstream requests saved by joining one already in flight'),
+    rateLimitWaits: counter('rate_limit_waits_total', 'Upstream calls that waited for the budget or a hold-off, or were refused', ['outcome']),
+    rateLimitWaitSeconds: counter('rate_limit_wait_seconds_total', 'Time upstream calls spent waiting for the budget or a hold-off'),
+    graphqlErrors: counter('graphql_errors_total', 'Errors in GraphQL responses, per extensions.code', ['code']),
+    upstreamDrift: counter('upstream_drift_total', 'Fields of answers read from Civitai whose value could not be read as before, per route and field path pattern', ['route', 'field']),
+    livePolls: counter('live_polls_total', 'Polls of Civitai for live subscriptions made by this replica, per outcome (ok, error)', ['outcome']),
+    liveEvents: counter('live_events_sent_total', 'Subscription events queued for subscribers of this replica'),
+  };
+}
+
+/** Gauges read at scrape time from a state function given later (Redis, live subscriptions). */
+function watchers(registry: Registry): Pick<Metrics, 'watchRedis' | 'watchLive'> {
+  const gauge = (name: string, help: string, read: () => number) => {
+    registry.removeSingleMetric(`${METRIC_PREFIX}${name}`);
+    new Gauge({ name: `${METRIC_PREFIX}${name}`, help, registers: [registry], collect() { this.set(read()); } });
+  };
+  return {
+    watchRedis(state) {
+      gauge('redis_up', '1 when the shared Redis answers, 0 while it is down (the replica then serves alone)', () => (state() === 'up' ? 1 : 0));
+    },
+    watchLive(state) {
+      gauge('live_subscriptions', 'Open subscriptions on this replica', () => state().subscriptions);
+      gauge('live_topics', 'Distinct questions polled for the subscribers of this replica (by it, or by the replica holding each lease)', () => state().topics);
+    },
+  };
+}
+
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
   const route = boundedLabel(/^[a-z][a-z0-9-]{0,31}$/, 20);
-
-  const upstreamRequests = new Counter({
-    name: `${METRIC_PREFIX}upstream_requests_total`,
-    help: 'Requests sent to Civitai, per route and HTTP status (or timeout / network)',
-    labelNames: ['route', 'status'] as const,
-    registers: [registry],
-  });
-  const upstreamDuration = new Histogram({
-    name: `${METRIC_PREFIX}upstream_request_duration_seconds`,
-    help: 'Time of one request to Civitai, per route',
-    labelNames: ['route'] as const,
-    buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [registry],
-  });
-  const cacheLookups = new Counter({
-    name: `${METRIC_PREFIX}cache_lookups_total`,
-    help: 'Cache lookups per tier (local LRU, shared Redis, whole results, warm front) and outcome',
-    labelNames: ['tier', 'outcome'] as const,
-    registers: [registry],
-  });
-  const inflightShares = new Counter({
-    name: `${METRIC_PREFIX}inflight_shares_total`,
-    help: 'Upstream requests saved by joining one already in flight',
-    registers: [registry],
-  });
-  const rateLimitWaits = new Counter({
-    name: `${METRIC_PREFIX}rate_limit_waits_total`,
-    help: 'Upstream calls that waited for the budget or a hold-off, or were refused',
-    labelNames: ['outcome'] as const,
-    registers: [registry],
-  });
-  const rateLimitWaitSeconds = new Counter({
-    name: `${METRIC_PREFIX}rate_limit_wait_seconds_total`,
-    help: 'Time upstream calls spent waiting for the budget or a hold-off',
-    registers: [registry],
-  });
-  const graphqlErrors = new Counter({
-    name: `${METRIC_PREFIX}graphql_errors_total`,
-    help: 'Errors in GraphQL responses, per extensions.code',
-    labelNames: ['code'] as const,
-    registers: [registry],
-  });
-  const upstreamDrift = new Counter({
-    name: `${METRIC_PREFIX}upstream_drift_total`,
-    help: 'Fields of answers read from Civitai whose value could not be read as before, per route and field path pattern',
-    labelNames: ['route', 'field'] as const,
-    registers: [registry],
-  });
   // Patterns come from the readers' own keys, so they are few; bounded all the same.
   const driftField = boundedLabel(/^[A-Za-z0-9_.[\]]{1,120}$/, 200);
-  let redisGauge: Gauge | undefined;
-
+  const s = ownSeries(registry);
   return {
     registry,
     operationName: boundedLabel(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/),
     upstreamCall(name, status, seconds) {
       const r = route(name);
-      upstreamRequests.inc({ route: r, status: upstreamStatusLabel(status) });
-      if (Number.isFinite(seconds) && seconds >= 0) upstreamDuration.observe({ route: r }, seconds);
+      s.upstreamRequests.inc({ route: r, status: upstreamStatusLabel(status) });
+      if (Number.isFinite(seconds) && seconds >= 0) s.upstreamDuration.observe({ route: r }, seconds);
     },
     cacheLookup(tier, outcome, count = 1) {
-      if (count > 0) cacheLookups.inc({ tier, outcome }, count);
+      if (count > 0) s.cacheLookups.inc({ tier, outcome }, count);
     },
     inflightShare(count = 1) {
-      if (count > 0) inflightShares.inc(count);
+      if (count > 0) s.inflightShares.inc(count);
     },
     rateLimitWait(outcome, ms) {
-      rateLimitWaits.inc({ outcome });
-      if (ms > 0) rateLimitWaitSeconds.inc(ms / 1000);
+      s.rateLimitWaits.inc({ outcome });
+      if (ms > 0) s.rateLimitWaitSeconds.inc(ms / 1000);
     },
     graphqlError(code) {
-      graphqlErrors.inc({ code: errorCodeLabel(code) });
+      s.graphqlErrors.inc({ code: errorCodeLabel(code) });
     },
     upstreamDrift(name, field) {
-      upstreamDrift.inc({ route: route(name), field: driftField(field) });
+      s.upstreamDrift.inc({ route: route(name), field: driftField(field) });
     },
-    watchRedis(state) {
-      if (redisGauge) registry.removeSingleMetric(`${METRIC_PREFIX}redis_up`);
-      redisGauge = new Gauge({
-        name: `${METRIC_PREFIX}redis_up`,
-        help: '1 when the shared Redis answers, 0 while it is down (the replica then serves alone)',
-        registers: [registry],
-        collect() {
-          this.set(state() === 'up' ? 1 : 0);
-        },
-      });
+    ...watchers(registry),
+    livePoll(outcome) {
+      s.livePolls.inc({ outcome });
+    },
+    liveEventsSent(count) {
+      if (count > 0) s.liveEvents.inc(count);
     },
   };
 }

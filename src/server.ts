@@ -27,6 +27,7 @@ import { useCsrfPrevention } from './plugins/useCsrfPrevention.js';
 import { useHealth } from './plugins/useHealth.js';
 import { useErrorMetrics, useMetrics } from './plugins/useMetrics.js';
 import { useRequestId } from './plugins/useRequestId.js';
+import { useClientBudget } from './plugins/useClientBudget.js';
 import { useQueryLimits } from './plugins/useQueryLimits.js';
 import { useUpstreamCost } from './plugins/useUpstreamCost.js';
 import { createRequestReader, type RequestPolicy, type RequestReader } from './http/request.js';
@@ -39,6 +40,9 @@ import { createWarmFront, useWarmFrontLabels, type OperationLabels, type WarmFro
 import type { Histogram } from 'prom-client';
 import { boundedParserCaches, clientMemory, type ClientMemory } from './plugins/bounded-caches.js';
 import { useRequestShape } from './plugins/useRequestShape.js';
+import { createLive, type Live } from './live/registry.js';
+import { fleetDistribution } from './live/fleet.js';
+import { useLiveTransport } from './plugins/useLiveTransport.js';
 
 export const DEFAULT_QUERY = /* GraphQL */ `# Civitai through GraphQL. Press the play button, then explore with the Docs panel.
 query TopModels {
@@ -71,6 +75,8 @@ export interface CivitaiGraphQLServer {
   /** Redis connection, shared tier, upstream gate (docs/operations.md, "Running several replicas"). */
   readonly scale: ScaleOut;
   readonly metrics: Metrics;
+  /** Live subscriptions: one shared poll per question (README, "Live subscriptions"). */
+  readonly live: Live;
   listen(port?: number, host?: string): Promise<{ url: string; port: number }>;
   /** Stops accepting, lets in-flight requests finish within the grace time, then closes. */
   close(): Promise<void>;
@@ -210,9 +216,24 @@ function upstreamApi({ config, scale, metrics, logger }: Parts, cache: UpstreamC
     deadlines: config.upstream.deadlines,
     cache,
     gate: scale.gate,
+    flight: scale.flight,
     observe: metrics.upstreamCall,
     onDrift: createDriftReporter({ count: metrics.upstreamDrift, warn: logger.warn }),
   });
+}
+
+/** Live subscriptions over the upstream API, their polls counted in /metrics; with Redis, one replica polls each question for the fleet. */
+function liveSubscriptions({ config, metrics, logger, scale }: Parts, api: UpstreamApi): Live {
+  const live = createLive({
+    api,
+    ...(scale.redis ? { distribution: fleetDistribution(scale.redis, { prefix: config.redis.prefix, pollMs: config.live.pollMs }) } : {}),
+    limits: config.live,
+    pollDeadlineMs: config.upstream.deadlines.requestMs,
+    observe: { polled: metrics.livePoll, sent: metrics.liveEventsSent },
+    logger,
+  });
+  metrics.watchLive(() => ({ subscriptions: live.subscriptions, topics: live.topics }));
+  return live;
 }
 
 /** The warm front (src/http/warm-front.ts), when whole results are cached; `next` is yoga. */
@@ -242,7 +263,8 @@ function warmFront({ config, metrics, reader, memory }: Parts, next: RequestList
  *     HEAD (http-entry) and the response cache's If-None-Match 304 answer earlier, in
  *     onRequest, and neither runs anything (If-None-Match itself forces a preflight);
  *  6. request shape, then persisted operations (onParams): fill in the query before anything keys
- *     on it; @defer/@stream next, so the limits see the document it runs;
+ *     on it; @defer/@stream next, so the limits see the document it runs; the live transport
+ *     refuses a subscription it could not stream before it subscribes (src/plugins/useLiveTransport.ts);
  *  7. limits (parse, validation rules, planned upstream calls): refuse before any upstream call;
  *  8. whole-result cache: after the limits, so a cached answer was admitted once; keyed on the
  *     query the persisted operation filled in;
@@ -264,9 +286,11 @@ function serverPlugins(parts: Parts, front: WarmFront | undefined): Array<Plugin
     useCsrfPrevention(),
     // Malformed GET parameters, over-deep variables, mutations: coded refusals, not 500s.
     useRequestShape(),
+    useLiveTransport(),
     ...consumerPlugins(config, 'before', reader.ofRequest),
     useQueryLimits(config.limits, parts.memory),
     ...wholeResultCache(config, scale.tier, metrics, reader, parts.memory.results),
+    useClientBudget(scale.clientBudget),
     ...(front ? [useWarmFrontLabels(front)] : []),
     useUpstreamCost({ logger }),
     // Items of a page left out for want of an id: one error at the connection's path.
@@ -277,7 +301,7 @@ function serverPlugins(parts: Parts, front: WarmFront | undefined): Array<Plugin
   ];
 }
 
-function createGraphQL(parts: Parts, api: UpstreamApi, front: WarmFront | undefined): YogaServerInstance<Record<string, never>, Context> {
+function createGraphQL(parts: Parts, api: UpstreamApi, live: Live, front: WarmFront | undefined): YogaServerInstance<Record<string, never>, Context> {
   const { config, logger, reader } = parts;
   const cursors = createCursorCodec(config.cursorSecret ?? (processCursorSecret ??= randomBytes(32)));
   const upstreamDeadlineMs = config.upstream.deadlines.requestMs;
@@ -287,7 +311,7 @@ function createGraphQL(parts: Parts, api: UpstreamApi, front: WarmFront | undefi
     landingPage: false,
     // Ours instead (consumerGraphiQL): a small page, its assets apart, compressed once, cached.
     graphiql: false,
-    context: ({ request }) => createContext(api, reader.ofRequest(request), currentRequestId(), { cursors, upstreamDeadlineMs }),
+    context: ({ request }) => createContext(api, reader.ofRequest(request), currentRequestId(), { cursors, upstreamDeadlineMs, live }),
     maskedErrors: { maskError: createErrorMask(logger) },
     cors: corsFor(config),
     // Our own guard (limitRequestSize) counts the bytes first; yoga's agrees with it.
@@ -336,15 +360,23 @@ function listenOn(http: Server, config: Config): CivitaiGraphQLServer['listen'] 
     });
 }
 
-/** close(): /readyz answers 503 for SHUTDOWN_DELAY_MS first, so load balancers stop sending before we stop accepting. */
-function closer(http: Server, { config, scale, lifecycle }: Parts): () => Promise<void> {
+/**
+ * close(): /readyz answers 503 for SHUTDOWN_DELAY_MS first, so load balancers stop sending before
+ * we stop accepting; then every subscription stream ends with a `complete` and its polls stop,
+ * and in-flight requests get SHUTDOWN_GRACE_MS.
+ */
+function closer(http: Server, live: Live, { config, scale, lifecycle }: Parts): () => Promise<void> {
   let closing: Promise<void> | undefined;
   const stopAccepting = () =>
     new Promise<void>((resolve) => {
       const force = setTimeout(() => http.closeAllConnections(), config.server.shutdownGraceMs);
       force.unref();
+      // Streams that just completed leave keep-alive sockets idle a moment later: close those as they go idle.
+      const idle = setInterval(() => http.closeIdleConnections(), 100);
+      idle.unref();
       http.close(() => {
         clearTimeout(force);
+        clearInterval(idle);
         resolve();
       });
       http.closeIdleConnections();
@@ -352,7 +384,8 @@ function closer(http: Server, { config, scale, lifecycle }: Parts): () => Promis
   return () => {
     lifecycle.draining = true;
     const delay = config.server.shutdownDelayMs;
-    closing ??= (delay > 0 ? new Promise<void>((resolve) => setTimeout(resolve, delay)).then(stopAccepting) : stopAccepting()).then(() => scale.close());
+    const stop = () => live.close().then(stopAccepting);
+    closing ??= (delay > 0 ? new Promise<void>((resolve) => setTimeout(resolve, delay)).then(stop) : stop()).then(() => scale.close());
     return closing;
   };
 }
@@ -367,8 +400,9 @@ export function createServer(deps: ServerDeps): CivitaiGraphQLServer {
   const parts: Parts = { config, logger, metrics, scale, reader, lifecycle: { draining: false }, memory: clientMemory(config.cache.clientMemoryBytes) };
   const cache = upstreamCache(parts);
   const api = upstreamApi(parts, cache);
+  const live = liveSubscriptions(parts, api);
   const front = warmFront(parts, (req, res) => void yoga(req, res));
-  const yoga = createGraphQL(parts, api, front);
+  const yoga = createGraphQL(parts, api, live, front);
   const http = createHttpListener(config, front?.listener ?? yoga);
-  return { yoga, http, cache, scale, metrics, listen: listenOn(http, config), close: closer(http, parts) };
+  return { yoga, http, cache, scale, metrics, live, listen: listenOn(http, config), close: closer(http, live, parts) };
 }

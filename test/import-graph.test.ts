@@ -6,6 +6,9 @@ import { describe, expect, it } from 'vitest';
 /**
  * The layering of STYLE.md §6.1, read from the sources with the TypeScript parser: which file
  * imports which, and whether the import exists at run time or only for the type checker.
+ * Not dependency-cruiser: the TypeScript parser (already a dependency) reads runtime versus
+ * type-only imports exactly as verbatimModuleSyntax emits them; the cruiser would add a large
+ * dev dependency tree for the same few rules.
  */
 
 const root = join(import.meta.dirname, '..');

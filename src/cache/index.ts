@@ -50,6 +50,12 @@ export interface CacheNamespace<V> {
   /** Stores at once in the in-process tier; lower tiers are written in the background. */
   set(partition: string, id: string, entry: CacheEntry<V>): void;
   fetch(partition: string, id: string, load: EntryLoader<V>): Promise<Fetched<V>>;
+  /**
+   * `fetch` for a caller that needs an answer newer than any stored one (a live poll): joins a
+   * load already in flight, else loads, never reads the tiers; what it loads is stored as usual,
+   * so later readers get the refreshed answer.
+   */
+  refresh(partition: string, id: string, load: EntryLoader<V>): Promise<Fetched<V>>;
 }
 
 export interface UpstreamCache {
@@ -76,6 +82,9 @@ export interface CacheTier {
   set(key: string, entry: StoredEntry): void | Promise<void>;
 }
 
+/** The clock every cache reads, at each use (never a copy of `Date.now` taken at start-up). */
+export const wallClock = { now: (): number => Date.now() };
+
 /** Parsed objects take roughly this many bytes per character of JSON text. */
 export const PARSED_SIZE_FACTOR = 3;
 /** Bookkeeping of one entry beyond its value (key, record, LRU links). */
@@ -92,8 +101,15 @@ export interface CacheHooks {
   onLocalLookup?: (outcome: 'hit' | 'stale' | 'miss') => void;
 }
 
-export function createUpstreamCache(options: CacheOptions, lowerTiers: readonly CacheTier[] = [], hooks: CacheHooks = {}): UpstreamCache {
-  const local = options.maxBytes > 0 ? new LRUCache<string, StoredEntry>({ maxSize: options.maxBytes, sizeCalculation: (e) => e.size }) : undefined;
+/** The tiers in order, read through (a hit below fills the tiers above) and written to all. */
+interface TierChain {
+  readonly local: LRUCache<string, StoredEntry> | undefined;
+  read(key: string): Promise<StoredEntry | undefined>;
+  write(key: string, entry: CacheEntry<unknown>): void;
+}
+
+function chainTiers(options: CacheOptions, lowerTiers: readonly CacheTier[], hooks: CacheHooks): TierChain {
+  const local = options.maxBytes > 0 ? new LRUCache<string, StoredEntry>({ maxSize: options.maxBytes, sizeCalculation: (e) => e.size, perf: wallClock }) : undefined;
   const tiers: CacheTier[] = [
     ...(local
       ? [
@@ -105,7 +121,6 @@ export function createUpstreamCache(options: CacheOptions, lowerTiers: readonly 
       : []),
     ...lowerTiers,
   ];
-  const inflight = new Map<string, Promise<CacheEntry<unknown>>>();
 
   function ttlOf(lifetime: Lifetime): number {
     return lifetime === 'none' ? 0 : options.ttlMs[lifetime];
@@ -141,6 +156,13 @@ export function createUpstreamCache(options: CacheOptions, lowerTiers: readonly 
     for (const tier of tiers) void degrade(() => tier.set(key, stored));
   }
 
+  return { local, read, write };
+}
+
+export function createUpstreamCache(options: CacheOptions, lowerTiers: readonly CacheTier[] = [], hooks: CacheHooks = {}): UpstreamCache {
+  const { local, read, write } = chainTiers(options, lowerTiers, hooks);
+  const inflight = new Map<string, Promise<CacheEntry<unknown>>>();
+
   function load<V>(key: string, loader: EntryLoader<V>, background: boolean): Promise<CacheEntry<V>> {
     const promise = loader(background)
       .then((entry) => {
@@ -150,6 +172,10 @@ export function createUpstreamCache(options: CacheOptions, lowerTiers: readonly 
       .finally(() => inflight.delete(key));
     inflight.set(key, promise);
     return promise;
+  }
+
+  function shared<V>(running: Promise<CacheEntry<unknown>>): Promise<Fetched<V>> {
+    return running.then((entry): Fetched<V> => ({ value: entry.value as V, served: 'shared', kept: entry.lifetime !== 'none' }));
   }
 
   return {
@@ -164,8 +190,6 @@ export function createUpstreamCache(options: CacheOptions, lowerTiers: readonly 
         // Not lru-cache's fetch(): it stores every loaded value (no-store must not be), has no stale-age bound, no sharing at size 0.
         async fetch(partition, id, loader) {
           const key = keyOf(partition, id);
-          const shared = (running: Promise<CacheEntry<unknown>>) =>
-            running.then((entry): Fetched<V> => ({ value: entry.value as V, served: 'shared', kept: entry.lifetime !== 'none' }));
           const running = inflight.get(key);
           if (running) return shared(running);
           const found = await read(key);
@@ -177,6 +201,13 @@ export function createUpstreamCache(options: CacheOptions, lowerTiers: readonly 
           }
           const started = inflight.get(key);
           if (started) return shared(started);
+          const entry = await load(key, loader, false);
+          return { value: entry.value, served: 'loaded', kept: entry.lifetime !== 'none' };
+        },
+        async refresh(partition, id, loader) {
+          const key = keyOf(partition, id);
+          const running = inflight.get(key);
+          if (running) return shared(running);
           const entry = await load(key, loader, false);
           return { value: entry.value, served: 'loaded', kept: entry.lifetime !== 'none' };
         },

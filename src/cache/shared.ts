@@ -11,7 +11,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { ExecutionResult } from 'graphql';
-import { PARSED_SIZE_FACTOR, type CacheTier, type StoredEntry } from './index.js';
+import { PARSED_SIZE_FACTOR, wallClock, type CacheTier, type StoredEntry } from './index.js';
 
 /** The async store under the local tier: never throws, a miss for anything that went wrong. */
 export interface SharedStore {
@@ -78,6 +78,10 @@ export function createResultCache(options: ResultCacheOptions): ResultCache {
     maxSize: Math.max(1, options.maxBytes),
     maxEntrySize: Math.max(1, Math.floor(options.maxBytes / 4)),
     ttlAutopurge: false,
+    // Entries end on the wall clock (Date.now, read at each lookup), the clock the response
+    // cache's Last-Modified and the warm front read: all three agree on when a result ends.
+    perf: wallClock,
+    ttlResolution: 0,
   });
   const sizeOf = (id: string, json: string) => 2 * id.length + json.length * PARSED_SIZE_FACTOR + 64;
   const { store } = options;

@@ -43,6 +43,8 @@ export interface RequestFacts {
   readonly publicAnswer: boolean;
   /** Who the client is, for logs and budgets: its token's fingerprint, or the anonymous/server credential's. Safe to log. */
   readonly client: string;
+  /** The peer's address (node:http), for budgets of clients without a key; undefined without a socket. */
+  readonly peer?: string | undefined;
 }
 
 export interface RequestPolicy {
@@ -97,10 +99,13 @@ export function createRequestReader(policy: RequestPolicy): RequestReader {
     let facts = byNode.get(req);
     if (!facts) {
       const headers = req.headers;
-      facts = readRequestFacts((name) => {
-        const value = headers[name];
-        return Array.isArray(value) ? value.join(', ') : value;
-      }, policy);
+      facts = {
+        ...readRequestFacts((name) => {
+          const value = headers[name];
+          return Array.isArray(value) ? value.join(', ') : value;
+        }, policy),
+        peer: req.socket?.remoteAddress,
+      };
       byNode.set(req, facts);
     }
     return facts;

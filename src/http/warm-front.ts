@@ -108,14 +108,75 @@ export function warmKey(req: IncomingMessage, endpoint: string, facts: RequestFa
   return hash.digest('base64');
 }
 
+/** What a response wrote (head headers and body bytes), or undefined when it cannot be copied. */
+interface Written {
+  headHeaders: OutgoingHttpHeaders | undefined;
+  body: Buffer;
+}
+
+/** Wraps `res`'s writeHead/write/end to keep a copy of what goes out. */
+function copyWrites(res: ServerResponse): { done(): Written | undefined } {
+  const chunks: Buffer[] = [];
+  let headHeaders: OutgoingHttpHeaders | undefined;
+  let failed = false;
+  const writeHead = res.writeHead;
+  const write = res.write;
+  const end = res.end;
+  const keep = (chunk: unknown, encoding: unknown) => {
+    if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
+    if (typeof chunk === 'string') chunks.push(Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'));
+    else if (chunk instanceof Uint8Array) chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    else failed = true;
+  };
+  res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+    const last = args[args.length - 1];
+    if (args.length > 1 && last !== null && typeof last === 'object') {
+      if (Array.isArray(last)) failed = true;
+      else headHeaders = { ...(last as OutgoingHttpHeaders) };
+    }
+    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+  } as ServerResponse['writeHead'];
+  res.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
+    keep(chunk, rest[0]);
+    return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+  } as ServerResponse['write'];
+  res.end = function (this: ServerResponse, chunk?: unknown, ...rest: unknown[]) {
+    keep(chunk, rest[0]);
+    return (end as (...a: unknown[]) => ServerResponse).call(this, chunk, ...rest);
+  } as ServerResponse['end'];
+  return { done: () => (failed ? undefined : { headHeaders, body: Buffer.concat(chunks) }) };
+}
+
+/** The entry to store for a finished 200 answer, or undefined when it is no stored whole result. */
+function storable(res: ServerResponse, written: Written, labels: OperationLabels | undefined): Stored | undefined {
+  const headers: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries({ ...res.getHeaders(), ...(written.headHeaders ?? {}) })) {
+    const lower = name.toLowerCase();
+    if (value !== undefined && !PER_RESPONSE.has(lower)) headers[lower] = value;
+  }
+  const type = String(headers['content-type'] ?? '');
+  if (headers['etag'] === undefined || STREAMED.test(type) || headers['set-cookie'] !== undefined) return undefined;
+  const cacheControl = headers['cache-control'];
+  return {
+    status: 200,
+    headers,
+    body: written.body,
+    lastModified: typeof headers['last-modified'] === 'string' ? headers['last-modified'] : undefined,
+    publicCache: typeof cacheControl === 'string' && PUBLIC_MAX_AGE.test(cacheControl),
+    labels: labels ?? { operationName: undefined, operationType: 'query' },
+  };
+}
+
 export function createWarmFront(next: RequestListener, options: WarmFrontOptions): WarmFront {
-  const now = options.now ?? Date.now;
+  // Read at each use, so that a test that fakes Date after start-up moves this clock too.
+  const now = options.now ?? (() => Date.now());
   const entries = new LRUCache<string, Stored>({
     max: Math.max(1, options.maxEntries),
     maxSize: Math.max(1, options.maxBytes),
     sizeCalculation: (entry) => Math.max(1, entry.body.byteLength + 512),
     ttlAutopurge: false,
     perf: { now },
+    ttlResolution: 0,
   });
   const labels = new WeakMap<ServerResponse, OperationLabels>();
 
@@ -135,62 +196,15 @@ export function createWarmFront(next: RequestListener, options: WarmFrontOptions
 
   /** Lets `next` answer, keeping a copy of what it writes; stores it when it is a stored whole result. */
   function record(req: IncomingMessage, res: ServerResponse, key: string): void {
-    const chunks: Buffer[] = [];
-    let headHeaders: OutgoingHttpHeaders | undefined;
-    let failed = false;
-    const writeHead = res.writeHead;
-    const write = res.write;
-    const end = res.end;
-    const keep = (chunk: unknown, encoding: unknown) => {
-      if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
-      if (typeof chunk === 'string') chunks.push(Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'));
-      else if (chunk instanceof Uint8Array) chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-      else failed = true;
-    };
-    res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
-      const last = args[args.length - 1];
-      if (args.length > 1 && last !== null && typeof last === 'object') {
-        if (Array.isArray(last)) failed = true;
-        else headHeaders = { ...(last as OutgoingHttpHeaders) };
-      }
-      return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
-    } as ServerResponse['writeHead'];
-    res.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
-      keep(chunk, rest[0]);
-      return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
-    } as ServerResponse['write'];
-    res.end = function (this: ServerResponse, chunk?: unknown, ...rest: unknown[]) {
-      keep(chunk, rest[0]);
-      return (end as (...a: unknown[]) => ServerResponse).call(this, chunk, ...rest);
-    } as ServerResponse['end'];
+    const copy = copyWrites(res);
     res.once('finish', () => {
-      if (failed || res.statusCode !== 200) return;
-      const headers: OutgoingHttpHeaders = {};
-      for (const [name, value] of Object.entries({ ...res.getHeaders(), ...(headHeaders ?? {}) })) {
-        const lower = name.toLowerCase();
-        if (value !== undefined && !PER_RESPONSE.has(lower)) headers[lower] = value;
-      }
-      const etag = headers['etag'];
-      const type = String(headers['content-type'] ?? '');
-      if (etag === undefined || STREAMED.test(type) || headers['set-cookie'] !== undefined) return;
-      const lastModified = typeof headers['last-modified'] === 'string' ? headers['last-modified'] : undefined;
-      const storedAt = lastModified === undefined ? Number.NaN : Date.parse(lastModified);
-      const t = now();
-      const ttl = Math.min(options.ttlMs, Number.isNaN(storedAt) ? options.ttlMs : storedAt + options.ttlMs - t);
-      if (ttl <= 0) return;
-      const cacheControl = headers['cache-control'];
-      entries.set(
-        key,
-        {
-          status: 200,
-          headers,
-          body: Buffer.concat(chunks),
-          lastModified,
-          publicCache: typeof cacheControl === 'string' && PUBLIC_MAX_AGE.test(cacheControl),
-          labels: labels.get(res) ?? { operationName: undefined, operationType: 'query' },
-        },
-        { ttl },
-      );
+      const written = res.statusCode === 200 ? copy.done() : undefined;
+      if (!written) return;
+      const stored = storable(res, written, labels.get(res));
+      if (!stored) return;
+      const storedAt = stored.lastModified === undefined ? Number.NaN : Date.parse(stored.lastModified);
+      const ttl = Math.min(options.ttlMs, Number.isNaN(storedAt) ? options.ttlMs : storedAt + options.ttlMs - now());
+      if (ttl > 0) entries.set(key, stored, { ttl });
     });
     next(req, res);
   }

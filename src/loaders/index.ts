@@ -4,6 +4,9 @@
  * fresh for each request (never module-level); caching across requests lives below, in the
  * upstream API. A lookup of something that does not exist answers null; only the schema's
  * entry points turn that into NOT_FOUND.
+ * Not @pothos/plugin-dataloader: these loaders are keyed by upstream call (pages, hash batches),
+ * not by GraphQL type, several types share one (a version by id or by hash), and the cost plan
+ * names them; per-type loadable objects would split them (node loading already uses them).
  */
 import DataLoader from 'dataloader';
 import type { PageAnswer } from '../pagination/offset-window.js';

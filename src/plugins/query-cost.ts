@@ -35,34 +35,26 @@ const UNDECLARED: FieldCost = { calls: 1, items: MAX_PAGE_SIZE };
 const perArgs = (value: number | ((args: CostArgs, facts: UpstreamCostFacts) => number), args: CostArgs) =>
   typeof value === 'number' ? value : value(args, UPSTREAM_COST_FACTS);
 
-export function estimateUpstreamCalls(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  rawVariables: Record<string, unknown> = {},
-  operationName?: string | null,
-): number {
-  const operation = getOperationAST(document, operationName ?? undefined);
-  if (!operation) return 0;
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables);
-  // Variables that do not coerce fail the request before any resolver runs.
-  if (coerced.errors) return 0;
-  const variables = coerced.coerced;
-  const rootType = schema.getRootType(operation.operation);
-  if (!rootType) return 0;
-  const fragments: Record<string, FragmentDefinitionNode> = Object.create(null);
-  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+interface Reach {
+  /** How many parent objects of this type the query may reach. */
+  times: number;
+  /** How many lists of them (the parent's parents): `times` over the list's length. */
+  lists: number;
+  /** The window of the connection these objects hang from, if any. */
+  window: number | undefined;
+}
+
+/** What the walk reads besides the types: the document's fragments, the coerced variables, the per-operation calls. */
+interface Walk {
+  schema: GraphQLSchema;
+  fragments: Record<string, FragmentDefinitionNode>;
+  variables: Record<string, unknown>;
   /** Calls made once per operation, by field coordinate. */
-  const once = new Map<string, number>();
+  once: Map<string, number>;
+}
 
-  interface Reach {
-    /** How many parent objects of this type the query may reach. */
-    times: number;
-    /** How many lists of them (the parent's parents): `times` over the list's length. */
-    lists: number;
-    /** The window of the connection these objects hang from, if any. */
-    window: number | undefined;
-  }
-
+/** The cost of a selection, walked down the schema: calls per parent, per list, shared, and below. */
+function costWalker({ schema, fragments, variables, once }: Walk) {
   function fieldCost(type: GraphQLObjectType, fields: Map<string, readonly FieldNode[]>, reach: Reach): number {
     let perParent = 0;
     let perList = 0;
@@ -115,6 +107,27 @@ export function estimateUpstreamCalls(
     return worst;
   }
 
+  return { fieldCost, selectionCost };
+}
+
+export function estimateUpstreamCalls(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  rawVariables: Record<string, unknown> = {},
+  operationName?: string | null,
+): number {
+  const operation = getOperationAST(document, operationName ?? undefined);
+  if (!operation) return 0;
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables);
+  // Variables that do not coerce fail the request before any resolver runs.
+  if (coerced.errors) return 0;
+  const variables = coerced.coerced;
+  const rootType = schema.getRootType(operation.operation);
+  if (!rootType) return 0;
+  const fragments: Record<string, FragmentDefinitionNode> = Object.create(null);
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+  const once = new Map<string, number>();
+  const { fieldCost } = costWalker({ schema, fragments, variables, once });
   const top = fieldCost(rootType, collectFields(schema, fragments, variables, rootType, operation.selectionSet), { times: 1, lists: 1, window: undefined });
   let onceCalls = 0;
   for (const calls of once.values()) onceCalls += calls;

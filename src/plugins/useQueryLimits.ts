@@ -58,6 +58,14 @@ function plannedCalls(maxBytes: number): (schema: GraphQLSchema, document: Docum
   };
 }
 
+interface PlannedArgs {
+  schema: GraphQLSchema;
+  document: unknown;
+  variableValues?: unknown;
+  operationName?: string | null | undefined;
+  contextValue?: unknown;
+}
+
 export function useQueryLimits(limits: QueryLimits, memory: QueryLimitMemory): Plugin {
   /** Sources already counted within the limit: a repeat is not lexed a second time. */
   const withinTokens = byteBoundedCache<true>(memory.tokenChecked, (_true, source) => textBytes(source) + 64);
@@ -70,6 +78,22 @@ export function useQueryLimits(limits: QueryLimits, memory: QueryLimitMemory): P
   ];
   const tooManyTokens = () => {
     throw new QueryTooCostlyError(`The query has more than ${limits.maxTokens} tokens.`, { limit: 'tokens' });
+  };
+  /** Sets the request's call budget to its plan, and refuses a plan over MAX_UPSTREAM_CALLS. */
+  const admitPlan = (args: PlannedArgs, stop: (result: { errors: GraphQLError[] }) => void) => {
+    const planned = plan(args.schema, args.document as DocumentNode, (args.variableValues ?? {}) as Record<string, unknown>, args.operationName);
+    const budget = (args.contextValue as Partial<Context> | undefined)?.budget;
+    if (budget) budget.planned = planned;
+    if (planned > limits.maxUpstreamCalls) {
+      stop({
+        errors: [
+          new QueryTooCostlyError(
+            `The query could need about ${planned} upstream calls; the limit is ${limits.maxUpstreamCalls}. Ask for smaller pages or fewer nested lists.`,
+            { limit: 'cost', planned, budget: limits.maxUpstreamCalls },
+          ),
+        ],
+      });
+    }
   };
   return {
     onParse({ params }) {
@@ -113,20 +137,9 @@ export function useQueryLimits(limits: QueryLimits, memory: QueryLimitMemory): P
         if (result.length === 0) valid.add(document);
       };
     },
-    onExecute({ args, setResultAndStopExecution }) {
-      const planned = plan(args.schema, args.document as DocumentNode, (args.variableValues ?? {}) as Record<string, unknown>, args.operationName);
-      const budget = (args.contextValue as Partial<Context> | undefined)?.budget;
-      if (budget) budget.planned = planned;
-      if (planned > limits.maxUpstreamCalls) {
-        setResultAndStopExecution({
-          errors: [
-            new QueryTooCostlyError(
-              `The query could need about ${planned} upstream calls; the limit is ${limits.maxUpstreamCalls}. Ask for smaller pages or fewer nested lists.`,
-              { limit: 'cost', planned, budget: limits.maxUpstreamCalls },
-            ),
-          ],
-        });
-      }
-    },
+    // A subscription's plan is what each of its events may cost (its root fields poll nothing
+    // of their own): refused the same way before it starts, and each event's budget.
+    onExecute: ({ args, setResultAndStopExecution }) => admitPlan(args, setResultAndStopExecution),
+    onSubscribe: ({ args, setResultAndStopExecution }) => admitPlan(args, setResultAndStopExecution),
   };
 }

@@ -6,9 +6,9 @@
  *  - `variables` or `extensions` nested deeper than MAX_JSON_DEPTH: the whole-result cache keys on
  *    the variables with a recursive stringify, which overflows the stack on ~10,000 levels (an
  *    80 KB body): 400 BAD_REQUEST;
- *  - a mutation or subscription: this API has neither, and graphql-js only finds that out in
- *    execute ("Schema is not configured to execute …"): refused in validation instead
- *    (GRAPHQL_VALIDATION_FAILED). Yoga's own 405 for a mutation over GET runs before validation.
+ *  - a mutation: this API has none, and graphql-js only finds that out in execute ("Schema is
+ *    not configured to execute …"): refused in validation instead (GRAPHQL_VALIDATION_FAILED).
+ *    Yoga's own 405 for a mutation over GET runs before validation. Subscriptions run.
  */
 import { GraphQLError, type ValidationRule } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
@@ -34,10 +34,10 @@ export function nestsDeeperThan(value: unknown, max: number): boolean {
   return false;
 }
 
-const queriesOnly: ValidationRule = (context) => ({
+const noMutations: ValidationRule = (context) => ({
   OperationDefinition(node) {
-    if (node.operation !== 'query') {
-      context.reportError(new GraphQLError(`This API has no ${node.operation}s: only queries can be run.`, { nodes: [node] }));
+    if (node.operation === 'mutation') {
+      context.reportError(new GraphQLError('This API has no mutations: only queries and subscriptions can be run.', { nodes: [node] }));
     }
   },
 });
@@ -65,7 +65,7 @@ export function useRequestShape(): Plugin {
       }
     },
     onValidate({ addValidationRule }) {
-      addValidationRule(queriesOnly);
+      addValidationRule(noMutations);
     },
   };
 }

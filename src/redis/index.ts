@@ -6,7 +6,9 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import { createClientBudget, type ClientBudget } from './client-budget.js';
 import { createRedisConnection, type RedisConnection } from './connection.js';
+import { createRedisFleetFlight, type RedisFleetFlight } from './flight.js';
 import { createUpstreamGate, type UpstreamGate } from './rate-limit.js';
 import { createRedisTier, type SharedTier } from './tier.js';
 
@@ -15,6 +17,10 @@ export interface ScaleOut {
   /** The shared cache tier, to be placed under the in-process LRU; undefined without Redis. */
   readonly tier: SharedTier | undefined;
   readonly gate: UpstreamGate;
+  /** Fleet single-flight of cold upstream calls; undefined without Redis or with FLEET_LEASE_MS=0. */
+  readonly flight: RedisFleetFlight | undefined;
+  /** Planned upstream calls per client per minute; undefined with CLIENT_CALLS_PER_MINUTE=0. */
+  readonly clientBudget: ClientBudget | undefined;
   close(): Promise<void>;
 }
 
@@ -30,5 +36,16 @@ export function createScaleOut(config: Config, deps: { logger?: Logger; metrics?
     connection: redis,
     onWait: (outcome, ms) => metrics?.rateLimitWait(outcome, ms),
   });
-  return { redis, tier, gate, close: async () => redis?.close() };
+  const flight = redis && config.fleetLeaseMs > 0 ? createRedisFleetFlight(redis, { leaseMs: config.fleetLeaseMs, prefix: config.redis.prefix }) : undefined;
+  return {
+    redis,
+    tier,
+    gate,
+    flight,
+    clientBudget: createClientBudget(config.clientCallsPerMinute, redis),
+    close: async () => {
+      await flight?.close();
+      await redis?.close();
+    },
+  };
 }

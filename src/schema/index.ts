@@ -6,6 +6,7 @@ import './file.js';
 import './image.js';
 import './creator.js';
 import './tag.js';
+import './subscription.js';
 import { builder } from './builder.js';
 import { guardDrift } from './drift.js';
 

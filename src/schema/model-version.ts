@@ -94,41 +94,45 @@ builder.node(ModelVersionRef, {
     nsfwLevel: t.int({ nullable: true, description: 'Bitmask of content levels: 1 PG, 2 PG-13, 4 R, 8 X, 16 XXX.', resolve: (ref) => asRead(ref.version.nsfwLevel) }),
     availability: t.string({ nullable: true, description: 'Public, EarlyAccess, … as Civitai reports it.', resolve: (ref) => asRead(ref.version.availability) }),
     stats: t.field({ type: VersionStatsRef, nullable: true, description: 'Engagement counts.', resolve: (ref) => asRead(ref.version.stats) }),
-    files: t.field({
-      type: [FileRef],
-      description: 'Its files; the primary one first is not guaranteed, see `primary`. Empty for archived models.',
-      extensions: cost({ calls: 0, items: ASSUMED_ITEMS.filesPerVersion }),
-      resolve: (ref) =>
-        through(ref.version.files, (files) => {
-          const url = isDrift(ref.version.downloadUrl) ? null : ref.version.downloadUrl;
-          return files.map((file) => ({ file, versionDownloadUrl: files.length === 1 || file.primary === true ? url : null }));
-        }),
-    }),
-    images: t.field({
-      type: [VersionImageRef],
-      description: 'Sample images (Civitai sends at most 20 per version in lists, 10 by id). Empty for taken-down models.',
-      extensions: cost({ calls: 0, items: ASSUMED_ITEMS.imagesPerVersion }),
-      resolve: (ref) => through(ref.version.images, (images) => images.map((image) => ({ image, version: ref }))),
-    }),
-    gallery: t.connection(
-      {
-        type: ImageRef,
-        description: 'The images feed of this version: everything posted with it, not only the samples of `images`. Pages forward only.',
-        args: imageFeedArgs,
-        extensions: connectionCost('images'),
-        resolve: (ref, args, ctx, info) =>
-          imageConnection(ctx, args, { ...imageFeedFilters(args), modelVersionId: ref.version.id }, selectsImageMeta(info)),
-      },
-      ImageConnectionRef,
-    ),
-    model: t.field({
-      type: ModelRef,
-      description: 'The model this version belongs to.',
-      extensions: cost({ calls: lookupCalls('model') }),
-      resolve: (ref, _args, ctx) => ref.model ?? modelOf(ref.version, ctx),
-    }),
   }),
 });
+
+/** What a version holds and belongs to: its files, sample images, image feed and model. */
+builder.objectFields(ModelVersionRef, (t) => ({
+  files: t.field({
+    type: [FileRef],
+    description: 'Its files; the primary one first is not guaranteed, see `primary`. Empty for archived models.',
+    extensions: cost({ calls: 0, items: ASSUMED_ITEMS.filesPerVersion }),
+    resolve: (ref) =>
+      through(ref.version.files, (files) => {
+        const url = isDrift(ref.version.downloadUrl) ? null : ref.version.downloadUrl;
+        return files.map((file) => ({ file, versionDownloadUrl: files.length === 1 || file.primary === true ? url : null }));
+      }),
+  }),
+  images: t.field({
+    type: [VersionImageRef],
+    description: 'Sample images (Civitai sends at most 20 per version in lists, 10 by id). Empty for taken-down models.',
+    extensions: cost({ calls: 0, items: ASSUMED_ITEMS.imagesPerVersion }),
+    resolve: (ref) => through(ref.version.images, (images) => images.map((image) => ({ image, version: ref }))),
+  }),
+  gallery: t.connection(
+    {
+      type: ImageRef,
+      description: 'The images feed of this version: everything posted with it, not only the samples of `images`. Pages forward only.',
+      args: imageFeedArgs,
+      extensions: connectionCost('images'),
+      resolve: (ref, args, ctx, info) =>
+        imageConnection(ctx, args, { ...imageFeedFilters(args), modelVersionId: ref.version.id }, selectsImageMeta(info)),
+    },
+    ImageConnectionRef,
+  ),
+  model: t.field({
+    type: ModelRef,
+    description: 'The model this version belongs to.',
+    extensions: cost({ calls: lookupCalls('model') }),
+    resolve: (ref, _args, ctx) => ref.model ?? modelOf(ref.version, ctx),
+  }),
+}));
 
 builder.queryField('modelVersion', (t) =>
   t.field({

@@ -1,4 +1,5 @@
 /** Argument checks that run before any upstream call; failures are BAD_USER_INPUT. */
+// Not @pothos/plugin-validation: these checks also normalise (dedupe, upper-case hashes) and are called by resolvers and the cost plan alike, with messages naming the argument path; the plugin's zod errors would need remapping per field for no less code.
 import { BadUserInputError } from '../errors.js';
 import { isCivitaiId, nameProblem } from './global-id.js';
 import { UNKNOWN } from './enums.js';

@@ -6,6 +6,7 @@
  *                                    call would go out: hits and shares of stages 2-3 stay free)
  *   2. single-flight    cached.ts    join an identical call in flight (src/cache fetch)
  *   3. cache tiers      cached.ts    in-process LRU, then Redis; stale-while-revalidate
+ *      fleet flight     fleet-flight.ts  on a miss, wait for the replica already making this call (Redis lease)
  *      deadline         deadline.ts  the call's deadline: UPSTREAM_CALL_DEADLINE_MS, never past the request's
  *      retries          retry.ts     attempts within UPSTREAM_MAX_ATTEMPTS, the retry budget and the deadline
  *   per attempt:
@@ -22,6 +23,7 @@ import { refuseOverBudget } from './stages/budget.js';
 import { cachedCalls } from './stages/cached.js';
 import { callDeadline, type Deadlines } from './stages/deadline.js';
 import { createExchange, type ExchangeOptions } from './stages/exchange.js';
+import { fleetShared, type FleetFlight } from './stages/fleet-flight.js';
 import { learnHoldOff, passGate, type RateGate } from './stages/gate.js';
 import { observed, observeRefusal, type CallObserver } from './stages/observe.js';
 import { parseRetryAfter, readAnswer } from './stages/read.js';
@@ -37,6 +39,8 @@ export interface UpstreamCallOptions extends ExchangeOptions {
   cache: UpstreamCache;
   /** The fleet's rate gate; none: calls go out at once. */
   gate?: RateGate | undefined;
+  /** Fleet single-flight (src/redis/flight.ts); none: each replica makes its own calls. */
+  flight?: FleetFlight | undefined;
   /** Upstream metrics, one observation per attempt. */
   observe?: CallObserver | undefined;
 }
@@ -64,6 +68,6 @@ export function createUpstreamCall(options: UpstreamCallOptions): UpstreamClient
     return withRetries(options.retry, request.route, deadline, attempts, (left, maxWait) => attempt(request, target, scope.credential, left, maxWait));
   }
 
-  const request: <T>(request: UpstreamRequest<T>, scope: CallScope) => Promise<Answer<T>> = cachedCalls(options.cache, load);
+  const request: <T>(request: UpstreamRequest<T>, scope: CallScope) => Promise<Answer<T>> = cachedCalls(options.cache, fleetShared(options.flight, deadlines, load));
   return { request };
 }

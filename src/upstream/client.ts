@@ -33,6 +33,11 @@ export interface CallScope {
   readonly budget?: { readonly planned: number | null };
   /** Epoch ms by which every call of this request must be answered (UPSTREAM_REQUEST_DEADLINE_MS); absent: only each call's own deadline. */
   readonly deadline?: number;
+  /**
+   * A live poll: it needs what Civitai lists now, so stored answers are skipped (an identical
+   * call in flight is still joined) and the answer it gets is stored for everyone else.
+   */
+  readonly fresh?: boolean;
 }
 
 /**

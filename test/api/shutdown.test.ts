@@ -25,11 +25,13 @@ describe('the process', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
     const inFlight = fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify({ query: '{ model(id: 64) { name } }' }) });
-    await new Promise((r) => setTimeout(r, 300));
+    // in flight: it has reached the upstream (which answers it 800 ms later)
+    await expect.poll(() => upstream.calls(), { timeout: 10_000, interval: 20 }).toBeGreaterThan(0);
     child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 100));
 
-    await expect(fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' })).rejects.toThrow();
+    // stops accepting once the signal is handled (no SHUTDOWN_DELAY_MS here)
+    const refused = () => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: '{"query":"{ __typename }"}' }).then(() => false, () => true);
+    await expect.poll(refused, { timeout: 10_000, interval: 20 }).toBe(true);
     const response = await inFlight;
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ data: { model: { name: 'Redshift Diffusion' } } });

@@ -3,7 +3,7 @@
  * bytes of the first answer, before yoga, and only where the whole-result cache would have
  * answered it. Hits are observed on /metrics (`cgql_cache_lookups_total{tier="front"}`).
  */
-import { describe, expect } from 'vitest';
+import { afterEach, describe, expect, vi } from 'vitest';
 import type { FixtureUpstream } from '../../fixture/index.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
@@ -149,18 +149,33 @@ describe('warm repeats served as stored bytes', () => {
 });
 
 describe('warm repeats expire with the whole-result cache', () => {
-  test.override({ stackOptions: { env: { CACHE_TTL_LIST_MS: '1000', CACHE_TTL_ENTITY_MS: '1000', CACHE_STALE_MS: '0' } } });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 
-  test('when the TTL has passed, then a repeat is executed again and reaches the upstream', async ({ stack }) => {
-    await post(stack.url, LIST);
-    await post(stack.url, LIST);
-    expect(await warmHits(stack.url)).toBe(1);
-    const calls = stack.fixture.calls();
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
-    const late = await post(stack.url, LIST);
-    expect(late.status).toBe(200);
-    expect(stack.fixture.calls()).toBeGreaterThan(calls);
-    expect(await warmHits(stack.url)).toBe(1);
+  // The clock is faked (Date only: sockets and timers stay real) and starts on a whole second, so
+  // that Last-Modified (whole seconds) is the instant the result was stored, whatever the machine's
+  // load: the warm entry lives exactly the TTL, and the test moves time past it instead of sleeping.
+  test('when the TTL has passed, then a repeat is executed again and reaches the upstream', async ({ upstream }) => {
+    const start = Math.ceil(Date.now() / 1000) * 1000;
+    vi.useFakeTimers({ toFake: ['Date'], now: start });
+    const config = loadConfig({ CIVITAI_API_URL: upstream.url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', CACHE_TTL_LIST_MS: '1000', CACHE_TTL_ENTITY_MS: '1000', CACHE_STALE_MS: '0' });
+    const server = createServer({ config, logger: createLogger('silent') });
+    const { url } = await server.listen(0, '127.0.0.1');
+    try {
+      await post(url, LIST);
+      vi.setSystemTime(start + 999);
+      await post(url, LIST);
+      expect(await warmHits(url)).toBe(1);
+      const calls = upstream.calls();
+      vi.setSystemTime(start + 1_001);
+      const late = await post(url, LIST);
+      expect(late.status).toBe(200);
+      expect(upstream.calls()).toBeGreaterThan(calls);
+      expect(await warmHits(url)).toBe(1);
+    } finally {
+      await server.close();
+    }
   });
 });
 

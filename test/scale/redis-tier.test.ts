@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisConnection, reconnectDelayMs, SILENT_DEADLINES, type RedisConnection } from '../../src/redis/connection.js';
 import { createRedisTier, decodeValue, encodeValue, tierKey, type TierOutcome } from '../../src/redis/tier.js';
+import { manualClock, tracked, turn } from '../helpers/manual-clock.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 
 const PREFIX = 'test-tier:';
@@ -11,9 +12,10 @@ const outcomes: TierOutcome[] = [];
 
 beforeAll(async () => {
   redis = await startRedis();
-  // generous deadline: these tests are about behaviour, not speed, and the machine may be busy;
-  // the deadline itself is tested with its own 50 ms connection
-  connection = createRedisConnection({ url: redis.url, prefix: PREFIX, timeoutMs: 1_000 });
+  // These tests are about behaviour, not speed: the deadline runs on a clock nobody moves, so a
+  // busy machine never turns a late answer into a miss; the deadline itself is tested with
+  // connections of their own whose clock the test moves.
+  connection = createRedisConnection({ url: redis.url, prefix: PREFIX, timeoutMs: 1_000, clock: manualClock() });
   expect(await connection.ready(5_000)).toBe(true);
 });
 afterAll(async () => {
@@ -78,19 +80,26 @@ describe('the shared Redis tier', () => {
     expect(await connection.client.exists(tierKey('too-big'))).toBe(0);
   });
 
-  it('when Redis stops answering (slow), then a read misses and a write gives up within the deadline', async () => {
-    const fast = createRedisConnection({ url: redis.url, prefix: PREFIX, timeoutMs: 50 });
+  it('when Redis stops answering (slow), then a read misses and a write gives up at the deadline, not before and without waiting for Redis', async () => {
+    const clock = manualClock(Date.now());
+    const fast = createRedisConnection({ url: redis.url, prefix: PREFIX, timeoutMs: 50, clock });
     try {
       expect(await fast.ready(5_000)).toBe(true);
       const tier = createRedisTier(fast);
       await createRedisTier(connection).set('slow', 'value', 60_000);
       redis.pause();
       try {
-        const started = performance.now();
-        expect(await tier.get('slow')).toBeUndefined();
-        await tier.set('slow-2', 'value', 60_000);
-        // two 50 ms deadlines; a bound far above them that still fails if an operation waited for Redis
-        expect(performance.now() - started).toBeLessThan(900);
+        const read = tracked(tier.get('slow'));
+        const write = tracked(tier.set('slow-2', 'value', 60_000));
+        await turn();
+        expect(clock.pending).toBe(2);
+        clock.advance(49);
+        await turn();
+        expect([read.settled, write.settled]).toEqual([false, false]);
+        clock.advance(1);
+        await turn();
+        expect([read.settled, write.settled]).toEqual([true, true]);
+        expect(await read.promise).toBeUndefined();
       } finally {
         redis.resume();
       }
@@ -101,21 +110,33 @@ describe('the shared Redis tier', () => {
   });
 
   it('when Redis has been silent for several deadlines, then reads skip it for a while instead of each waiting, and use it again after', async () => {
-    const fast = createRedisConnection({ url: redis.url, prefix: PREFIX, timeoutMs: 50 });
+    const clock = manualClock(Date.now());
+    const fast = createRedisConnection({ url: redis.url, prefix: PREFIX, timeoutMs: 50, clock });
     try {
       expect(await fast.ready(5_000)).toBe(true);
       let sent = 0;
-      const ping = () => fast.attempt((client) => (sent++, client.ping()));
+      const ping = () => tracked(fast.attempt((client) => (sent++, client.ping())));
       redis.pause();
       try {
         // each ping waits one 50 ms deadline; by the third, Redis has been silent for over two
-        for (let i = 0; i < SILENT_DEADLINES + 3; i++) expect(await ping()).toBeUndefined();
-        expect(sent).toBeLessThanOrEqual(SILENT_DEADLINES + 1);
+        for (let i = 0; i < SILENT_DEADLINES + 3; i++) {
+          const pinged = ping();
+          await turn();
+          if (!pinged.settled) clock.advance(50);
+          expect(await pinged.promise).toBeUndefined();
+        }
+        expect(sent).toBe(SILENT_DEADLINES + 1);
+        expect(clock.pending).toBe(0);
       } finally {
         redis.resume();
       }
-      await expect.poll(ping, { timeout: 5_000, interval: 100 }).toBe('PONG');
-      expect(sent).toBeGreaterThan(1);
+      // still within the skip window: skipped without asking Redis
+      expect(await ping().promise).toBeUndefined();
+      expect(sent).toBe(SILENT_DEADLINES + 1);
+      // past it (at most 2 s): Redis is asked again and answers
+      clock.advance(2_000);
+      expect(await ping().promise).toBe('PONG');
+      expect(sent).toBe(SILENT_DEADLINES + 2);
     } finally {
       await fast.close();
     }
@@ -145,11 +166,10 @@ describe('the shared Redis tier', () => {
     expect(await tier.get('k')).toBe('before');
 
     await redis.kill();
-    const started = performance.now();
+    // The connection's deadline clock never moves: these settle because a dead Redis fails them
+    // at once, not because a deadline passed (and a wait for the reconnection would never end).
     expect(await tier.get('k')).toBeUndefined();
     await tier.set('k2', 'during', 60_000);
-    // 50 ms deadline; a generous bound that still fails if an operation waited for a reconnection
-    expect(performance.now() - started).toBeLessThan(1_000);
     await expect.poll(() => connection.state(), { timeout: 2_000 }).toBe('down');
 
     await redis.restart();

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { GraphQLError } from 'graphql';
 import { describe, expect } from 'vitest';
-import { ERROR_CODES, EXTENSION_KEYS } from '../../src/errors.js';
+import { CodedError, ERROR_CODES, EXTENSION_KEYS } from '../../src/errors.js';
 import { toClosedError } from '../../src/plugins/useClosedErrors.js';
 import { test, type Stack } from '../helpers/stack.js';
 
@@ -198,6 +198,25 @@ describe('every failure class carries a documented code', () => {
     const fault = new GraphQLError('Cannot read properties of undefined (reading "id")', { path: ['model', 'id'], extensions: { secret: 'x', http: { status: 500 } } });
     expect(toClosedError(fault, false).toJSON()).toEqual({ message: 'Unexpected error.', path: ['model', 'id'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
     seenCodes.add('INTERNAL_SERVER_ERROR');
+  });
+
+  describe('live subscriptions (over SSE)', () => {
+    test.override({ stackOptions: { env: { ...env, MAX_SUBSCRIPTIONS: '0' } } });
+    it('a subscription past MAX_SUBSCRIPTIONS: TOO_MANY_SUBSCRIPTIONS in the stream, documented keys only', async ({ stack }) => {
+      const response = await fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify({ query: 'subscription { modelPublished { civitaiId } }' }) });
+      const text = await response.text();
+      const event = JSON.parse(/^data: (.+)$/m.exec(text)?.[1] ?? '{}') as { errors?: Array<{ extensions?: Record<string, unknown> }> };
+      expect(event.errors?.map((e) => e.extensions)).toEqual([{ code: 'TOO_MANY_SUBSCRIPTIONS', limit: 'process' }]);
+      expect(text).toMatch(/event: complete/);
+      seenCodes.add('TOO_MANY_SUBSCRIPTIONS');
+    });
+  });
+
+  it('a reader that falls behind: SLOW_READER, closed to documented keys', () => {
+    const error = new CodedError('SLOW_READER', 'The subscription was closed: more than 1 events were waiting for the client to read them.');
+    expect(toClosedError(error, false).extensions).toEqual({ code: 'SLOW_READER' });
+    // Caused for real in test/unit/live-poll.test.ts (a registry whose reader never reads).
+    seenCodes.add('SLOW_READER');
   });
 
   it('the sweep met every code of the closed set', () => {

@@ -108,8 +108,10 @@ async function expectStillServing(server: Child, outcome: Flood, minimum: number
   expect(server.exited()).toBeUndefined();
   const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
   expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
-  // The heap is capped at 64 MB: what is left is code, native buffers and the young generation.
-  expect(server.peakRssMb()).toBeLessThan(250);
+  // The heap is capped at 64 MB: what is left is code (tsx's compiler included), native buffers
+  // and the young generation. Node 24 holds 256-268 MB here where Node 20 held under 250 MB; an
+  // unbounded cache instead ends the process ("heap out of memory"), which the checks above catch.
+  expect(server.peakRssMb()).toBeLessThan(320);
 }
 
 const TYPENAME: Answer = (body) => JSON.stringify(body) === '{"data":{"__typename":"Query"}}';

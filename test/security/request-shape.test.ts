@@ -25,21 +25,28 @@ describe('malformed requests get a closed code, never a 500', () => {
     expect(stack.fixture.calls()).toBe(0);
   });
 
-  it('a mutation or a subscription is a validation error', async ({ stack }) => {
-    for (const [operation, plural] of [
-      ['mutation', 'mutations'],
-      ['subscription', 'subscriptions'],
-    ]) {
-      const response = await fetch(stack.url, {
-        method: 'POST',
-        headers: { ...JSON_HEADERS, accept: 'application/graphql-response+json' },
-        body: JSON.stringify({ query: `${operation} { __typename }` }),
-      });
-      expect(response.status).toBe(400);
-      expect(await response.json()).toEqual({
-        errors: [{ message: `This API has no ${plural}: only queries can be run.`, locations: [{ line: 1, column: 1 }], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }],
-      });
-    }
+  it('a mutation is a validation error', async ({ stack }) => {
+    const response = await fetch(stack.url, {
+      method: 'POST',
+      headers: { ...JSON_HEADERS, accept: 'application/graphql-response+json' },
+      body: JSON.stringify({ query: 'mutation { __typename }' }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      errors: [{ message: 'This API has no mutations: only queries and subscriptions can be run.', locations: [{ line: 1, column: 1 }], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }],
+    });
+  });
+
+  it('a subscription that asks for a JSON answer is refused (406) before it subscribes: nothing is polled', async ({ stack }) => {
+    const response = await fetch(stack.url, {
+      method: 'POST',
+      headers: { ...JSON_HEADERS, accept: 'application/graphql-response+json' },
+      body: JSON.stringify({ query: 'subscription { modelPublished { civitaiId } }' }),
+    });
+    expect(response.status).toBe(406);
+    expect(((await response.json()) as { errors: Array<{ extensions: unknown }> }).errors[0]?.extensions).toEqual({ code: 'NOT_ACCEPTABLE' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect([stack.server.live.subscriptions, stack.fixture.calls()]).toEqual([0, 0]);
   });
 
   it('a mutation over GET is still 405', async ({ stack }) => {

@@ -2,7 +2,7 @@
  * Stages 2 and 3, single-flight and cache tiers: one fetch of the upstream cache (src/cache)
  * joins an identical call already in flight, else reads the tiers (in-process LRU, then Redis
  * when configured), serves a stale answer while one background refresh runs, and loads on a
- * miss. Answers are kept per credential; a 404 briefly, as null; no-store and private never.
+ * miss (a scope marked `fresh`, a live poll, skips the tiers and refreshes them). Answers are kept per credential; a 404 briefly, as null; no-store and private never.
  * Each request is charged for what it got: a hit, a stale hit, a share, or its own calls.
  */
 import type { EntryLoader, UpstreamCache } from '../../cache/index.js';
@@ -28,7 +28,7 @@ export function cachedCalls(cache: UpstreamCache, load: CallLoader) {
         throw error;
       }
     };
-    const fetchOnce = () => answers.fetch(scope.credential.fingerprint, cacheKeyOf(request), loader);
+    const fetchOnce = () => (scope.fresh ? answers.refresh : answers.fetch)(scope.credential.fingerprint, cacheKeyOf(request), loader);
     let fetched = await fetchOnce().catch((error: unknown) => ({ error }));
     // Joined in flight a call that another request's budget refused: ask again for ourselves.
     for (let n = 0; 'error' in fetched && isForeignRefusal(fetched.error, scope) && n < MAX_FOREIGN_REFUSALS; n++) {

@@ -25,7 +25,8 @@ async function main(): Promise<void> {
     if (result.error) throw result.error;
     const models = result.data?.models;
     if (!models) throw new Error('no data');
-    const ids: string[] = models.edges.map((edge: Edge) => edge.node.id);
+    // A node Civitai sent unreadable is null, with its error in result.error's graphQLErrors.
+    const ids: string[] = models.edges.flatMap((edge: Edge) => (edge.node ? [edge.node.id] : []));
     console.log(JSON.stringify({ page, ids, hasNextPage: models.pageInfo.hasNextPage }));
     if (!models.pageInfo.hasNextPage) break;
     after = models.pageInfo.endCursor ?? null;

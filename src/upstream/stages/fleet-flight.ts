@@ -30,6 +30,9 @@ export function flightKey(request: UpstreamRequest<unknown>, scope: CallScope): 
 export function fleetShared(flight: FleetFlight | undefined, deadlines: Deadlines, load: CallLoader): CallLoader {
   if (!flight) return load;
   return async <T>(request: UpstreamRequest<T>, scope: CallScope, background: boolean): Promise<Delivery<T>> => {
+    // A live poll wants Civitai's answer now: an answer another replica handed over a moment ago
+    // (kept for a lease's life) would hide what is new. One replica polls each question anyway.
+    if (scope.fresh) return load(request, scope, background);
     const maxWaitMs = callDeadline(deadlines, background ? undefined : scope.deadline) - Date.now();
     const { delivery, shared } = await flight.share(flightKey(request, scope), maxWaitMs, () => load(request, scope, background));
     if (shared && !background) scope.cost.inflightShares++;

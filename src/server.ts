@@ -39,6 +39,7 @@ import { createWarmFront, useWarmFrontLabels, type OperationLabels, type WarmFro
 import type { Histogram } from 'prom-client';
 import { boundedParserCaches, clientMemory, type ClientMemory } from './plugins/bounded-caches.js';
 import { useRequestShape } from './plugins/useRequestShape.js';
+import { cacheIgnoringHeaders, useResultETags } from './plugins/result-etags.js';
 
 export const DEFAULT_QUERY = /* GraphQL */ `# Civitai through GraphQL. Press the play button, then explore with the Docs panel.
 query TopModels {
@@ -158,22 +159,36 @@ function countWarmHits(metrics: Metrics) {
   };
 }
 
-function wholeResultCache(config: Config, store: SharedStore | undefined, metrics: Metrics, reader: RequestReader, maxBytes: number): Plugin[] {
-  if (!wholeResultsCached(config)) return [];
+interface WholeResultPlugins {
+  /** Revalidation (If-None-Match → 304) then the response cache, after the limits. */
+  cache: Plugin[];
+  /** ETags per representation, after compression. */
+  tag: Plugin[];
+}
+
+function wholeResultCache(config: Config, store: SharedStore | undefined, metrics: Metrics, reader: RequestReader, maxBytes: number): WholeResultPlugins {
+  if (!wholeResultsCached(config)) return { cache: [], tag: [] };
   // Requests without a client credential share one partition: anonymous, or the server's key (by its fingerprint).
-  return [
-    useResponseCache({
-      session: (request) => reader.ofRequest(request).partition ?? null,
-      enabled: (request) => {
-        const facts = reader.ofRequest(request);
-        return facts.partition !== undefined && !facts.reportsCost;
-      },
-      ttl: config.cache.ttlMs.list,
-      // Our LRU over the shared tier rather than @envelop/response-cache-redis: that one waits
-      // on Redis without a deadline and keeps entity sets for invalidation we never do.
-      cache: createResultCache({ maxEntries: config.cache.responseCacheEntries, maxBytes, store, onLookup: (outcome) => metrics.cacheLookup('response', outcome) }),
-    }),
-  ];
+  const enabled = (request: Request) => {
+    const facts = reader.ofRequest(request);
+    return facts.partition !== undefined && !facts.reportsCost;
+  };
+  // Our LRU over the shared tier rather than @envelop/response-cache-redis: that one waits
+  // on Redis without a deadline and keeps entity sets for invalidation we never do.
+  const cache = createResultCache({ maxEntries: config.cache.responseCacheEntries, maxBytes, store, onLookup: (outcome) => metrics.cacheLookup('response', outcome) });
+  const etags = useResultETags({ cache, compression: config.consumers.compression, enabled });
+  return {
+    cache: [
+      etags.revalidate,
+      useResponseCache({
+        session: (request) => reader.ofRequest(request).partition ?? null,
+        enabled,
+        ttl: config.cache.ttlMs.list,
+        cache: cacheIgnoringHeaders(cache),
+      }),
+    ],
+    tag: [etags.tag],
+  };
 }
 
 /** Without CURSOR_SECRET, cursors are signed with a key of this process: they die with it. */
@@ -245,15 +260,17 @@ function warmFront({ config, metrics, reader, memory }: Parts, next: RequestList
  *     on it; @defer/@stream next, so the limits see the document it runs;
  *  7. limits (parse, validation rules, planned upstream calls): refuse before any upstream call;
  *  8. whole-result cache: after the limits, so a cached answer was admitted once; keyed on the
- *     query the persisted operation filled in;
+ *     query the persisted operation filled in; its revalidation (If-None-Match → 304) first;
  *  9. upstream cost: wraps execution, so its report is never stored by the cache above;
  * 10. closed errors (onResultProcess): every error of the result, whoever raised it above,
  *     gets its closed code and status; error metrics are counted after it, on those codes;
  * 11. HTTP caching headers then compression (onResponse): caching reads the final result's
- *     errors and Last-Modified; compression comes last, so it sees the final headers.
+ *     errors and Last-Modified; compression comes next, so it sees the final headers;
+ * 12. ETags per representation (src/plugins/result-etags.ts), after compression.
  */
 function serverPlugins(parts: Parts, front: WarmFront | undefined): Array<Plugin | Plugin<Context>> {
   const { config, logger, metrics, scale, reader, lifecycle } = parts;
+  const wholeResults = wholeResultCache(config, scale.tier, metrics, reader, parts.memory.results);
   return [
     useRequestId(),
     useHealth(() => ({ draining: lifecycle.draining, redis: scale.redis?.state() ?? 'off' })),
@@ -266,7 +283,7 @@ function serverPlugins(parts: Parts, front: WarmFront | undefined): Array<Plugin
     useRequestShape(),
     ...consumerPlugins(config, 'before', reader.ofRequest),
     useQueryLimits(config.limits, parts.memory),
-    ...wholeResultCache(config, scale.tier, metrics, reader, parts.memory.results),
+    ...wholeResults.cache,
     ...(front ? [useWarmFrontLabels(front)] : []),
     useUpstreamCost({ logger }),
     // Items of a page left out for want of an id: one error at the connection's path.
@@ -274,6 +291,7 @@ function serverPlugins(parts: Parts, front: WarmFront | undefined): Array<Plugin
     useClosedErrors(logger),
     useErrorMetrics(metrics),
     ...consumerPlugins(config, 'after', reader.ofRequest),
+    ...wholeResults.tag,
   ];
 }
 

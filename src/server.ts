@@ -39,6 +39,7 @@ import { createWarmFront, useWarmFrontLabels, type OperationLabels, type WarmFro
 import type { Histogram } from 'prom-client';
 import { boundedParserCaches, clientMemory, type ClientMemory } from './plugins/bounded-caches.js';
 import { useRequestShape } from './plugins/useRequestShape.js';
+import { REQUEST_ID_HEADER } from './http/headers.js';
 import { cacheIgnoringHeaders, useResultETags } from './plugins/result-etags.js';
 
 export const DEFAULT_QUERY = /* GraphQL */ `# Civitai through GraphQL. Press the play button, then explore with the Docs panel.
@@ -89,13 +90,18 @@ function requestPolicy(config: Config): RequestPolicy {
 /**
  * CORS without credentials: any origin by default (the API is public and keyed by a header, not
  * a cookie), or only the listed ones, to which other origins get no CORS headers at all.
+ * A browser app may read `x-request-id` (to quote it in a bug report), and keeps a preflight
+ * for a day (Firefox honours 86,400 s; Chromium caps it at 2 h): without Max-Age every GET with
+ * a CSRF header paid a preflight round trip first.
  */
+const CORS_SHARED = { credentials: false, exposedHeaders: [REQUEST_ID_HEADER], maxAge: 86_400 };
+
 function corsFor(config: Config) {
   const allowed = config.server.corsOrigins;
-  if (allowed === undefined) return { origin: '*', credentials: false };
+  if (allowed === undefined) return { origin: '*', ...CORS_SHARED };
   return (request: Request) => {
     const origin = request.headers.get('origin');
-    return origin !== null && allowed.includes(origin) ? { origin: [origin], credentials: false } : false;
+    return origin !== null && allowed.includes(origin) ? { origin: [origin], ...CORS_SHARED } : false;
   };
 }
 

@@ -31,6 +31,24 @@ describe('CORS', () => {
     expect(answer.headers.get('vary')?.split(/,\s*/).filter((name) => name === 'Origin')).toEqual(['Origin']);
   });
 
+  it('when a browser app on another origin asks, then it may read x-request-id and its preflight is cached for a day', async ({ stack: open }) => {
+    const origin = 'https://app.example';
+    const preflight = await fetch(open.url, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-graphql-yoga-csrf' },
+    });
+    expect([preflight.status, preflight.headers.get('access-control-max-age')]).toEqual([204, '86400']);
+    const url = `${open.url}?query=${encodeURIComponent('{ __typename }')}`;
+    // The second GET is a warm repeat, served from stored bytes: the same CORS headers.
+    for (let i = 0; i < 2; i++) {
+      const answer = await fetch(url, { headers: { origin, 'x-graphql-yoga-csrf': '1' } });
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('x-request-id')).toBeTruthy();
+      const exposed = (answer.headers.get('access-control-expose-headers') ?? '').toLowerCase().split(/\s*,\s*/);
+      expect(exposed).toContain('x-request-id');
+    }
+  });
+
   describe('with CORS_ORIGINS', () => {
     test.override({ stackOptions: { env: { CORS_ORIGINS: 'https://app.example, http://localhost:3000' } } });
 
@@ -38,6 +56,7 @@ describe('CORS', () => {
       for (const origin of ['https://app.example', 'http://localhost:3000']) {
         const answer = await fetch(narrow.url, { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: query });
         expect(cors(answer)).toEqual({ origin, credentials: null });
+        expect(answer.headers.get('access-control-expose-headers')?.toLowerCase()).toContain('x-request-id');
       }
       const other = await fetch(narrow.url, { method: 'POST', headers: { origin: 'https://evil.example', 'content-type': 'application/json' }, body: query });
       expect(cors(other)).toEqual({ origin: null, credentials: null });

@@ -101,6 +101,22 @@ describe('CSRF prevention', () => {
     expect(open.fixture.calls()).toBe(0);
   });
 
+  it("when urql's default client sends a query as a GET, then the refusal names the two ways out, and each of them runs", async ({ stack: open }) => {
+    // @urql/core's default (preferGetMethod: 'within-url-limit'): a GET with this Accept and no other header.
+    const accept = 'application/graphql-response+json, application/graphql+json, application/json, text/event-stream, multipart/mixed';
+    const url = `${open.url}?query=${encodeURIComponent('query Q { __typename }')}&operationName=Q`;
+    const refused = await fetch(url, { headers: { accept } });
+    expect(refused.status).toBe(403);
+    const error = ((await refused.json()) as { errors: Array<{ message: string; extensions: unknown }> }).errors[0]!;
+    expect(error.extensions).toEqual({ code: 'BAD_REQUEST' });
+    expect(error.message).toContain('x-graphql-yoga-csrf: 1');
+    expect(error.message).toContain('preferGetMethod: false');
+    // fetchOptions: { headers: { 'x-graphql-yoga-csrf': '1' } }, or preferGetMethod: false (a JSON POST).
+    const withHeader = await fetch(url, { headers: { accept, 'x-graphql-yoga-csrf': '1' } });
+    const asPost = await fetch(open.url, { method: 'POST', headers: { accept, 'content-type': 'application/json' }, body: JSON.stringify({ query: 'query Q { __typename }', operationName: 'Q' }) });
+    for (const answer of [withHeader, asPost]) expect(await answer.json()).toEqual({ data: { __typename: 'Query' } });
+  });
+
   it('when a plain JSON POST or the GraphiQL page is asked for, then nothing more is needed', async ({ stack: open }) => {
     const answer = await fetch(open.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: query });
     expect(await answer.json()).toEqual({ data: { __typename: 'Query' } });

@@ -61,7 +61,7 @@ export type MediaType =
 
 /** The order of a model list. */
 export type ModelSort =
-  /** Most liked first (Civitai’s default). */
+  /** Most thumbs-up first, then most downloaded (Civitai’s default; ratings are gone, so this is the order of MOST_LIKED). */
   | 'HIGHEST_RATED'
   /** Most collected first. */
   | 'MOST_COLLECTED'

@@ -317,6 +317,9 @@ function createGraphQL(parts: Parts, api: UpstreamApi, front: WarmFront | undefi
     // Our own guard (limitRequestSize) counts the bytes first; yoga's agrees with it.
     maxRequestBodySize: config.limits.maxRequestBytes,
     multipart: false,
+    // Apollo's BatchHttpLink: a JSON array of at most MAX_BATCH operations (more: 413 BAD_REQUEST),
+    // each planned and limited alone, their planned calls together within MAX_UPSTREAM_CALLS (useQueryLimits).
+    batching: config.limits.maxBatch > 0 ? { limit: config.limits.maxBatch } : false,
     // Parsed documents by query text, within their share of CLIENT_MEMORY_BYTES (yoga's default keeps 1,024 of any size).
     parserAndValidationCache: boundedParserCaches(parts.memory),
     plugins: serverPlugins(parts, front),

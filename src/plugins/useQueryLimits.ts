@@ -1,7 +1,10 @@
 /**
  * Limits checked before any upstream call: tokens (graphql-armor's counting parser), depth and
  * aliases (graphql-armor validation rules), and the planned upstream calls (query-cost.ts, from the costs each field declares). Every
- * rejection is a QUERY_TOO_COSTLY error naming the limit. The size limit is enforced on
+ * rejection is a QUERY_TOO_COSTLY error naming the limit. The operations of one batched request
+ * (a JSON array) are each planned alone, and their plans add up against the same
+ * MAX_UPSTREAM_CALLS: an operation that would take the batch past it is refused (`limit: "cost"`),
+ * so a batch cannot multiply the bound. The size limit is enforced on
  * node:http, as the bytes arrive (src/http/body-limit.ts).
  */
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
@@ -64,6 +67,8 @@ export function useQueryLimits(limits: QueryLimits, memory: QueryLimitMemory): P
   /** Documents that passed every validation rule (yoga's validation cache is off: bounded-caches.ts). */
   const valid = new WeakSet<DocumentNode>();
   const plan = plannedCalls(memory.plans);
+  /** Planned calls so far of each request's operations (more than one only in a batch). */
+  const plannedOfRequest = new WeakMap<Request, number>();
   const rejectWith = (limit: string, message: string) => [
     (context: { reportError(error: GraphQLError): void } | null) =>
       context?.reportError(new QueryTooCostlyError(message, { limit })),
@@ -117,6 +122,8 @@ export function useQueryLimits(limits: QueryLimits, memory: QueryLimitMemory): P
       const planned = plan(args.schema, args.document as DocumentNode, (args.variableValues ?? {}) as Record<string, unknown>, args.operationName);
       const budget = (args.contextValue as Partial<Context> | undefined)?.budget;
       if (budget) budget.planned = planned;
+      const request = (args.contextValue as { request?: Request } | undefined)?.request;
+      const before = request ? (plannedOfRequest.get(request) ?? 0) : 0;
       if (planned > limits.maxUpstreamCalls) {
         setResultAndStopExecution({
           errors: [
@@ -126,6 +133,17 @@ export function useQueryLimits(limits: QueryLimits, memory: QueryLimitMemory): P
             ),
           ],
         });
+      } else if (before + planned > limits.maxUpstreamCalls) {
+        setResultAndStopExecution({
+          errors: [
+            new QueryTooCostlyError(
+              `With the operations before it in this batch, this one could take the request to about ${before + planned} upstream calls; the limit is ${limits.maxUpstreamCalls}. Send it in another request.`,
+              { limit: 'cost', planned, budget: limits.maxUpstreamCalls },
+            ),
+          ],
+        });
+      } else if (request) {
+        plannedOfRequest.set(request, before + planned);
       }
     },
   };

@@ -152,15 +152,15 @@ function wholeResultsCached(config: Config): boolean {
 /**
  * Warm-front hits count as HTTP requests (graphql_yoga_http_duration, same labels as yoga's) and
  * as warm-front hits (tier "front"); like the response cache's own hits, they execute nothing, so they are
- * not in graphql_envelop_request (operations executed).
+ * not in graphql_envelop_request_total (operations executed).
  */
 function countWarmHits(metrics: Metrics) {
   // Looked up at the first hit: the prometheus plugin registers it when yoga is built, after the front.
   let durations: Histogram | undefined;
   return (labels: OperationLabels, seconds: number, method: string) => {
     durations ??= metrics.registry.getSingleMetric('graphql_yoga_http_duration') as Histogram | undefined;
-    const operation = { operationName: metrics.operationName(labels.operationName), operationType: labels.operationType };
-    durations?.observe({ ...operation, method, statusCode: 200 }, seconds);
+    const operation = { operation_name: metrics.operationName(labels.operationName), operation_type: labels.operationType };
+    durations?.observe({ ...operation, method, status_code: 200 }, seconds);
     metrics.cacheLookup('front', 'hit');
   };
 }

@@ -61,6 +61,23 @@ function plannedCalls(maxBytes: number): (schema: GraphQLSchema, document: Docum
   };
 }
 
+/** The refusal of an operation planning `planned` calls after `before` planned by its batch, if any. */
+function costRefusal(planned: number, before: number, max: number): QueryTooCostlyError | undefined {
+  if (planned > max) {
+    return new QueryTooCostlyError(
+      `The query could need about ${planned} upstream calls; the limit is ${max}. Ask for smaller pages or fewer nested lists.`,
+      { limit: 'cost', planned, budget: max },
+    );
+  }
+  if (before + planned > max) {
+    return new QueryTooCostlyError(
+      `With the operations before it in this batch, this one could take the request to about ${before + planned} upstream calls; the limit is ${max}. Send it in another request.`,
+      { limit: 'cost', planned, budget: max },
+    );
+  }
+  return undefined;
+}
+
 export function useQueryLimits(limits: QueryLimits, memory: QueryLimitMemory): Plugin {
   /** Sources already counted within the limit: a repeat is not lexed a second time. */
   const withinTokens = byteBoundedCache<true>(memory.tokenChecked, (_true, source) => textBytes(source) + 64);
@@ -124,24 +141,9 @@ export function useQueryLimits(limits: QueryLimits, memory: QueryLimitMemory): P
       if (budget) budget.planned = planned;
       const request = (args.contextValue as { request?: Request } | undefined)?.request;
       const before = request ? (plannedOfRequest.get(request) ?? 0) : 0;
-      if (planned > limits.maxUpstreamCalls) {
-        setResultAndStopExecution({
-          errors: [
-            new QueryTooCostlyError(
-              `The query could need about ${planned} upstream calls; the limit is ${limits.maxUpstreamCalls}. Ask for smaller pages or fewer nested lists.`,
-              { limit: 'cost', planned, budget: limits.maxUpstreamCalls },
-            ),
-          ],
-        });
-      } else if (before + planned > limits.maxUpstreamCalls) {
-        setResultAndStopExecution({
-          errors: [
-            new QueryTooCostlyError(
-              `With the operations before it in this batch, this one could take the request to about ${before + planned} upstream calls; the limit is ${limits.maxUpstreamCalls}. Send it in another request.`,
-              { limit: 'cost', planned, budget: limits.maxUpstreamCalls },
-            ),
-          ],
-        });
+      const refusal = costRefusal(planned, before, limits.maxUpstreamCalls);
+      if (refusal) {
+        setResultAndStopExecution({ errors: [refusal] });
       } else if (request) {
         plannedOfRequest.set(request, before + planned);
       }

@@ -51,6 +51,7 @@ const envSchema = z.object({
   MAX_DEPTH: int(12, 2, 100),
   MAX_ALIASES: int(30, 0, 1_000),
   MAX_UPSTREAM_CALLS: int(1_500, 1, 1_000_000),
+  MAX_BATCH: int(10, 0, 100),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   PERSISTED_OPERATIONS: z.enum(['off', 'apq', 'trusted']).default('apq'),
   PERSISTED_DOCUMENTS_FILE: z.string().min(1).optional(),
@@ -131,6 +132,8 @@ export interface Config {
     readonly maxDepth: number;
     readonly maxAliases: number;
     readonly maxUpstreamCalls: number;
+    /** Operations in one batched request (a JSON array); 0: batching off. Their planned calls share maxUpstreamCalls. */
+    readonly maxBatch: number;
   };
   readonly reportCost: boolean;
   readonly logLevel: LogLevel;
@@ -216,6 +219,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxDepth: e.MAX_DEPTH,
       maxAliases: e.MAX_ALIASES,
       maxUpstreamCalls: e.MAX_UPSTREAM_CALLS,
+      maxBatch: e.MAX_BATCH,
     },
     reportCost: e.REPORT_COST,
     logLevel: e.LOG_LEVEL,

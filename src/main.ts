@@ -6,6 +6,17 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { createServer } from './server.js';
 
+/** What to do when the port cannot be had: said plainly, instead of a stack trace. */
+function listenHint(error: unknown, config: Config): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const where = `${config.server.host}:${config.server.port}`;
+  if (code === 'EADDRINUSE') {
+    return `${where} is already in use (another civitai-graphql or \`npm run demo\` still running?). Stop it, or choose another port: PORT=4001 npm run demo (PORT=0 takes any free one).`;
+  }
+  if (code === 'EACCES') return `${where}: no permission to listen there (ports below 1024 need privileges). Choose another: PORT=4000.`;
+  return undefined;
+}
+
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -33,7 +44,13 @@ async function main(): Promise<void> {
     logger.info('clients without Authorization go upstream with CIVITAI_API_KEY (ANONYMOUS_USES_SERVER_KEY=false turns this off)');
   }
   const server = createServer({ config, logger });
-  const { url } = await server.listen();
+  const { url } = await server.listen().catch(async (error: unknown) => {
+    const hint = listenHint(error, config);
+    if (hint === undefined) throw error;
+    process.stderr.write(`${hint}\n`);
+    for (const s of stops) await s();
+    process.exit(1);
+  });
   stops.unshift(() => server.close());
   process.stdout.write(`civitai-graphql listening on ${url} (GraphiQL in a browser) — upstream ${config.upstream.baseUrl}\n`);
 

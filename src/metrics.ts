@@ -111,7 +111,12 @@ function watchers(registry: Registry): Pick<Metrics, 'watchRedis' | 'watchLive'>
 
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
-  if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+  if (options.processMetrics !== false) {
+    collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+    // prom-client names three gauges `…_total` (sums of the per-type gauges kept beside them),
+    // which `promtool check metrics` refuses: `_total` belongs to counters.
+    for (const gauge of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(METRIC_PREFIX + gauge);
+  }
   const route = boundedLabel(/^[a-z][a-z0-9-]{0,31}$/, 20);
   // Patterns come from the readers' own keys, so they are few; bounded all the same.
   const driftField = boundedLabel(/^[A-Za-z0-9_.[\]]{1,120}$/, 200);

@@ -43,6 +43,8 @@ import { useRequestShape } from './plugins/useRequestShape.js';
 import { createLive, type Live } from './live/registry.js';
 import { fleetDistribution } from './live/fleet.js';
 import { useLiveTransport } from './plugins/useLiveTransport.js';
+import { REQUEST_ID_HEADER } from './http/headers.js';
+import { cacheIgnoringHeaders, useResultETags } from './plugins/result-etags.js';
 
 export const DEFAULT_QUERY = /* GraphQL */ `# Civitai through GraphQL. Press the play button, then explore with the Docs panel.
 query TopModels {
@@ -94,13 +96,18 @@ function requestPolicy(config: Config): RequestPolicy {
 /**
  * CORS without credentials: any origin by default (the API is public and keyed by a header, not
  * a cookie), or only the listed ones, to which other origins get no CORS headers at all.
+ * A browser app may read `x-request-id` (to quote it in a bug report), and keeps a preflight
+ * for a day (Firefox honours 86,400 s; Chromium caps it at 2 h): without Max-Age every GET with
+ * a CSRF header paid a preflight round trip first.
  */
+const CORS_SHARED = { credentials: false, exposedHeaders: [REQUEST_ID_HEADER], maxAge: 86_400 };
+
 function corsFor(config: Config) {
   const allowed = config.server.corsOrigins;
-  if (allowed === undefined) return { origin: '*', credentials: false };
+  if (allowed === undefined) return { origin: '*', ...CORS_SHARED };
   return (request: Request) => {
     const origin = request.headers.get('origin');
-    return origin !== null && allowed.includes(origin) ? { origin: [origin], credentials: false } : false;
+    return origin !== null && allowed.includes(origin) ? { origin: [origin], ...CORS_SHARED } : false;
   };
 }
 
@@ -151,35 +158,49 @@ function wholeResultsCached(config: Config): boolean {
 /**
  * Warm-front hits count as HTTP requests (graphql_yoga_http_duration, same labels as yoga's) and
  * as warm-front hits (tier "front"); like the response cache's own hits, they execute nothing, so they are
- * not in graphql_envelop_request (operations executed).
+ * not in graphql_envelop_request_total (operations executed).
  */
 function countWarmHits(metrics: Metrics) {
   // Looked up at the first hit: the prometheus plugin registers it when yoga is built, after the front.
   let durations: Histogram | undefined;
   return (labels: OperationLabels, seconds: number, method: string) => {
     durations ??= metrics.registry.getSingleMetric('graphql_yoga_http_duration') as Histogram | undefined;
-    const operation = { operationName: metrics.operationName(labels.operationName), operationType: labels.operationType };
-    durations?.observe({ ...operation, method, statusCode: 200 }, seconds);
+    const operation = { operation_name: metrics.operationName(labels.operationName), operation_type: labels.operationType };
+    durations?.observe({ ...operation, method, status_code: 200 }, seconds);
     metrics.cacheLookup('front', 'hit');
   };
 }
 
-function wholeResultCache(config: Config, store: SharedStore | undefined, metrics: Metrics, reader: RequestReader, maxBytes: number): Plugin[] {
-  if (!wholeResultsCached(config)) return [];
+interface WholeResultPlugins {
+  /** Revalidation (If-None-Match → 304) then the response cache, after the limits. */
+  cache: Plugin[];
+  /** ETags per representation, after compression. */
+  tag: Plugin[];
+}
+
+function wholeResultCache(config: Config, store: SharedStore | undefined, metrics: Metrics, reader: RequestReader, maxBytes: number): WholeResultPlugins {
+  if (!wholeResultsCached(config)) return { cache: [], tag: [] };
   // Requests without a client credential share one partition: anonymous, or the server's key (by its fingerprint).
-  return [
-    useResponseCache({
-      session: (request) => reader.ofRequest(request).partition ?? null,
-      enabled: (request) => {
-        const facts = reader.ofRequest(request);
-        return facts.partition !== undefined && !facts.reportsCost;
-      },
-      ttl: config.cache.ttlMs.list,
-      // Our LRU over the shared tier rather than @envelop/response-cache-redis: that one waits
-      // on Redis without a deadline and keeps entity sets for invalidation we never do.
-      cache: createResultCache({ maxEntries: config.cache.responseCacheEntries, maxBytes, store, onLookup: (outcome) => metrics.cacheLookup('response', outcome) }),
-    }),
-  ];
+  const enabled = (request: Request) => {
+    const facts = reader.ofRequest(request);
+    return facts.partition !== undefined && !facts.reportsCost;
+  };
+  // Our LRU over the shared tier rather than @envelop/response-cache-redis: that one waits
+  // on Redis without a deadline and keeps entity sets for invalidation we never do.
+  const cache = createResultCache({ maxEntries: config.cache.responseCacheEntries, maxBytes, store, onLookup: (outcome) => metrics.cacheLookup('response', outcome) });
+  const etags = useResultETags({ cache, compression: config.consumers.compression, enabled });
+  return {
+    cache: [
+      etags.revalidate,
+      useResponseCache({
+        session: (request) => reader.ofRequest(request).partition ?? null,
+        enabled,
+        ttl: config.cache.ttlMs.list,
+        cache: cacheIgnoringHeaders(cache),
+      }),
+    ],
+    tag: [etags.tag],
+  };
 }
 
 /** Without CURSOR_SECRET, cursors are signed with a key of this process: they die with it. */
@@ -267,15 +288,17 @@ function warmFront({ config, metrics, reader, memory }: Parts, next: RequestList
  *     refuses a subscription it could not stream before it subscribes (src/plugins/useLiveTransport.ts);
  *  7. limits (parse, validation rules, planned upstream calls): refuse before any upstream call;
  *  8. whole-result cache: after the limits, so a cached answer was admitted once; keyed on the
- *     query the persisted operation filled in;
+ *     query the persisted operation filled in; its revalidation (If-None-Match → 304) first;
  *  9. upstream cost: wraps execution, so its report is never stored by the cache above;
  * 10. closed errors (onResultProcess): every error of the result, whoever raised it above,
  *     gets its closed code and status; error metrics are counted after it, on those codes;
  * 11. HTTP caching headers then compression (onResponse): caching reads the final result's
- *     errors and Last-Modified; compression comes last, so it sees the final headers.
+ *     errors and Last-Modified; compression comes next, so it sees the final headers;
+ * 12. ETags per representation (src/plugins/result-etags.ts), after compression.
  */
 function serverPlugins(parts: Parts, front: WarmFront | undefined): Array<Plugin | Plugin<Context>> {
   const { config, logger, metrics, scale, reader, lifecycle } = parts;
+  const wholeResults = wholeResultCache(config, scale.tier, metrics, reader, parts.memory.results);
   return [
     useRequestId(),
     useHealth(() => ({ draining: lifecycle.draining, redis: scale.redis?.state() ?? 'off' })),
@@ -289,7 +312,7 @@ function serverPlugins(parts: Parts, front: WarmFront | undefined): Array<Plugin
     useLiveTransport(),
     ...consumerPlugins(config, 'before', reader.ofRequest),
     useQueryLimits(config.limits, parts.memory),
-    ...wholeResultCache(config, scale.tier, metrics, reader, parts.memory.results),
+    ...wholeResults.cache,
     useClientBudget(scale.clientBudget),
     ...(front ? [useWarmFrontLabels(front)] : []),
     useUpstreamCost({ logger }),
@@ -298,6 +321,7 @@ function serverPlugins(parts: Parts, front: WarmFront | undefined): Array<Plugin
     useClosedErrors(logger),
     useErrorMetrics(metrics),
     ...consumerPlugins(config, 'after', reader.ofRequest),
+    ...wholeResults.tag,
   ];
 }
 
@@ -317,6 +341,9 @@ function createGraphQL(parts: Parts, api: UpstreamApi, live: Live, front: WarmFr
     // Our own guard (limitRequestSize) counts the bytes first; yoga's agrees with it.
     maxRequestBodySize: config.limits.maxRequestBytes,
     multipart: false,
+    // Apollo's BatchHttpLink: a JSON array of at most MAX_BATCH operations (more: 413 BAD_REQUEST),
+    // each planned and limited alone, their planned calls together within MAX_UPSTREAM_CALLS (useQueryLimits).
+    batching: config.limits.maxBatch > 0 ? { limit: config.limits.maxBatch } : false,
     // Parsed documents by query text, within their share of CLIENT_MEMORY_BYTES (yoga's default keeps 1,024 of any size).
     parserAndValidationCache: boundedParserCaches(parts.memory),
     plugins: serverPlugins(parts, front),

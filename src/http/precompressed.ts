@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
+import { entityTag, matchesIfNoneMatch } from './etag.js';
 import { negotiateEncoding, type Encoding } from './headers.js';
 
 const brotli = promisify(brotliCompress);
@@ -45,24 +46,16 @@ async function encode(body: Buffer, encoding: Encoding, text: boolean): Promise<
 
 export async function precompress(body: Buffer, contentType: string): Promise<Precompressed> {
   const hash = createHash('sha256').update(body).digest('hex');
-  const plain: Representation = { body, etag: `"${hash.slice(0, 32)}"`, encoding: undefined };
+  const plain: Representation = { body, etag: entityTag(hash.slice(0, 32), undefined), encoding: undefined };
   // Always kept encoded, even where that is no smaller: an answer that comes plain to a client
   // accepting an encoding would be compressed again, per request, by response compression.
   const represent = async (encoding: Encoding): Promise<Representation> => ({
     body: await encode(body, encoding, contentType.startsWith('text/')),
-    etag: `"${hash.slice(0, 32)}-${encoding}"`,
+    etag: entityTag(hash.slice(0, 32), encoding),
     encoding,
   });
   const [br, gz] = await Promise.all([represent('br'), represent('gzip')]);
   return { contentType, hash, plain, encoded: { br, gzip: gz } };
-}
-
-/** If-None-Match against one ETag, by weak comparison (RFC 9110 §13.1.2): `W/` is ignored; `*` matches. */
-export function matchesIfNoneMatch(header: string | null, etag: string): boolean {
-  if (header === null) return false;
-  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
-  const wanted = opaque(etag);
-  return header.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === wanted);
 }
 
 export interface Served {

@@ -12,7 +12,7 @@
  *    Origin to a browser on another origin. The CSRF headers (content-type on a GET,
  *    x-graphql-yoga-csrf, …) are not named: without them the answer is a 403 that is never stored,
  *    and with any of them it is the same bytes.
- * ETag / If-None-Match → 304 is the response cache's; a 304 gets the same Cache-Control.
+ * ETags (quoted, one per representation) and If-None-Match → 304 are result-etags.ts's; a 304 gets the same Cache-Control.
  */
 import type { Plugin } from 'graphql-yoga';
 import { secondsLeft } from '../http/headers.js';

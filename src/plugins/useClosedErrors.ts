@@ -54,7 +54,8 @@ export function closedCodeOf(error: GraphQLError): { code: ErrorCode; status: nu
 export function toClosedError(error: GraphQLError, requestFailed: boolean): GraphQLError {
   const { code, status, spec } = closedCodeOf(error);
   const extensions: Record<string, unknown> = { code };
-  if (code === 'QUERY_TOO_COSTLY' && status === 413) extensions.limit = 'size';
+  // yoga's own refusal of a batch over MAX_BATCH is a 413 too, told apart only by its wording.
+  if (code === 'QUERY_TOO_COSTLY' && status === 413) extensions.limit = /^Batching is limited/.test(error.message) ? 'batch' : 'size';
   for (const key of EXTENSION_KEYS) {
     const value = error.extensions?.[key];
     if (key !== 'code' && value !== undefined && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) {

@@ -9,6 +9,9 @@
  *    (BAD_REQUEST) and a message that tells the client what to send.
  * A JSON POST (GraphiQL's included) always needs a preflight cross-site and passes; so does a GET
  * from Apollo's HttpLink, which sends `content-type: application/json` on GETs for this reason.
+ * urql's default GETs carry no such header: they stay refused (a GET that runs without a
+ * preflight is one any page can make a visitor's browser send, with CORS_ORIGINS as without),
+ * and the refusal names urql's two settings that pass (README, client section).
  */
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
@@ -32,7 +35,8 @@ export function useCsrfPrevention(): Plugin {
         void guildCheck(payload);
       } catch {
         throw createGraphQLError(
-          'This request could be forged cross-site: send it with content-type application/json, or add the header x-graphql-yoga-csrf: 1.',
+          'This request could be forged cross-site: add the header x-graphql-yoga-csrf: 1 to GETs, or send queries as JSON POSTs ' +
+            "(urql: fetchOptions: { headers: { 'x-graphql-yoga-csrf': '1' } }, or preferGetMethod: false).",
           { extensions: { code: 'BAD_REQUEST', http: { status: 403 } } },
         );
       }

@@ -35,8 +35,8 @@ export interface MetricsEndpointOptions {
 export function useMetrics(metrics: Metrics, options: MetricsEndpointOptions): Plugin[] {
   const { registry } = metrics;
   const operation = (params: FillLabelsFnParams) => ({
-    operationName: metrics.operationName(params.operationName),
-    operationType: params.operationType ?? 'unknown',
+    operation_name: metrics.operationName(params.operationName),
+    operation_type: params.operationType ?? 'unknown',
   });
   const prometheus = usePrometheus({
     registry,
@@ -45,7 +45,7 @@ export function useMetrics(metrics: Metrics, options: MetricsEndpointOptions): P
     metrics: {
       graphql_envelop_request: createCounter({
         registry,
-        counter: { name: 'graphql_envelop_request', help: 'GraphQL operations executed, per operation name', labelNames: ['operationName', 'operationType'] },
+        counter: { name: 'graphql_envelop_request_total', help: 'GraphQL operations executed, per operation name', labelNames: ['operation_name', 'operation_type'] },
         fillLabelsFn: operation,
       }),
       graphql_envelop_request_duration: createHistogram({
@@ -53,23 +53,23 @@ export function useMetrics(metrics: Metrics, options: MetricsEndpointOptions): P
         histogram: {
           name: 'graphql_envelop_request_duration',
           help: 'Time to execute a GraphQL operation (seconds), per operation name',
-          labelNames: ['operationName', 'operationType'],
+          labelNames: ['operation_name', 'operation_type'],
           buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
         },
         fillLabelsFn: operation,
       }),
-      graphql_yoga_http_duration: createHistogram<'request', 'operationName' | 'operationType' | 'method' | 'statusCode', FillLabelsFnParams & { request: Request; response: Response }>({
+      graphql_yoga_http_duration: createHistogram<'request', 'operation_name' | 'operation_type' | 'method' | 'status_code', FillLabelsFnParams & { request: Request; response: Response }>({
         registry,
         histogram: {
           name: 'graphql_yoga_http_duration',
           help: 'Time to answer an HTTP request (seconds), per operation name and status',
-          labelNames: ['operationName', 'operationType', 'method', 'statusCode'],
+          labelNames: ['operation_name', 'operation_type', 'method', 'status_code'],
           buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
         },
         fillLabelsFn: (params) => ({
           ...operation(params),
           method: METHODS.has(params.request.method) ? params.request.method : 'other',
-          statusCode: params.response.status,
+          status_code: params.response.status,
         }),
       }),
       // The defaults below label by raw operation name or error path, which clients choose.

@@ -1,7 +1,10 @@
 /**
  * Limits checked before any upstream call: tokens (graphql-armor's counting parser), depth and
  * aliases (graphql-armor validation rules), and the planned upstream calls (query-cost.ts, from the costs each field declares). Every
- * rejection is a QUERY_TOO_COSTLY error naming the limit. The size limit is enforced on
+ * rejection is a QUERY_TOO_COSTLY error naming the limit. The operations of one batched request
+ * (a JSON array) are each planned alone, and their plans add up against the same
+ * MAX_UPSTREAM_CALLS: an operation that would take the batch past it is refused (`limit: "cost"`),
+ * so a batch cannot multiply the bound. The size limit is enforced on
  * node:http, as the bytes arrive (src/http/body-limit.ts).
  */
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
@@ -66,6 +69,42 @@ interface PlannedArgs {
   contextValue?: unknown;
 }
 
+/** The refusal of an operation planning `planned` calls after `before` planned by its batch, if any. */
+function costRefusal(planned: number, before: number, max: number): QueryTooCostlyError | undefined {
+  if (planned > max) {
+    return new QueryTooCostlyError(
+      `The query could need about ${planned} upstream calls; the limit is ${max}. Ask for smaller pages or fewer nested lists.`,
+      { limit: 'cost', planned, budget: max },
+    );
+  }
+  if (before + planned > max) {
+    return new QueryTooCostlyError(
+      `With the operations before it in this batch, this one could take the request to about ${before + planned} upstream calls; the limit is ${max}. Send it in another request.`,
+      { limit: 'cost', planned, budget: max },
+    );
+  }
+  return undefined;
+}
+
+/**
+ * Sets the request's call budget to its plan, and refuses a plan over MAX_UPSTREAM_CALLS, or one
+ * that takes its batch's operations together over it.
+ */
+function planAdmission(plan: ReturnType<typeof plannedCalls>, max: number) {
+  /** Planned calls so far of each request's operations (more than one only in a batch). */
+  const plannedOfRequest = new WeakMap<Request, number>();
+  return (args: PlannedArgs, stop: (result: { errors: GraphQLError[] }) => void): void => {
+    const planned = plan(args.schema, args.document as DocumentNode, (args.variableValues ?? {}) as Record<string, unknown>, args.operationName);
+    const budget = (args.contextValue as Partial<Context> | undefined)?.budget;
+    if (budget) budget.planned = planned;
+    const request = (args.contextValue as { request?: Request } | undefined)?.request;
+    const before = request ? (plannedOfRequest.get(request) ?? 0) : 0;
+    const refusal = costRefusal(planned, before, max);
+    if (refusal) stop({ errors: [refusal] });
+    else if (request) plannedOfRequest.set(request, before + planned);
+  };
+}
+
 export function useQueryLimits(limits: QueryLimits, memory: QueryLimitMemory): Plugin {
   /** Sources already counted within the limit: a repeat is not lexed a second time. */
   const withinTokens = byteBoundedCache<true>(memory.tokenChecked, (_true, source) => textBytes(source) + 64);
@@ -79,22 +118,7 @@ export function useQueryLimits(limits: QueryLimits, memory: QueryLimitMemory): P
   const tooManyTokens = () => {
     throw new QueryTooCostlyError(`The query has more than ${limits.maxTokens} tokens.`, { limit: 'tokens' });
   };
-  /** Sets the request's call budget to its plan, and refuses a plan over MAX_UPSTREAM_CALLS. */
-  const admitPlan = (args: PlannedArgs, stop: (result: { errors: GraphQLError[] }) => void) => {
-    const planned = plan(args.schema, args.document as DocumentNode, (args.variableValues ?? {}) as Record<string, unknown>, args.operationName);
-    const budget = (args.contextValue as Partial<Context> | undefined)?.budget;
-    if (budget) budget.planned = planned;
-    if (planned > limits.maxUpstreamCalls) {
-      stop({
-        errors: [
-          new QueryTooCostlyError(
-            `The query could need about ${planned} upstream calls; the limit is ${limits.maxUpstreamCalls}. Ask for smaller pages or fewer nested lists.`,
-            { limit: 'cost', planned, budget: limits.maxUpstreamCalls },
-          ),
-        ],
-      });
-    }
-  };
+  const admitPlan = planAdmission(plan, limits.maxUpstreamCalls);
   return {
     onParse({ params }) {
       const source = typeof params.source === 'string' ? params.source : params.source.body;

@@ -80,6 +80,7 @@ builder.queryType({ description: 'The Civitai catalogue: models, their versions,
 
 builder.addScalarType('DateTime', DateTimeResolver, {
   description: 'A date-time in UTC, as an RFC 3339 string (e.g. 2024-03-01T12:00:00.000Z).',
+  specifiedByURL: 'https://scalars.graphql.org/andimarek/date-time',
 });
 builder.addScalarType('JSON', JSONResolver, { description: 'Arbitrary JSON, passed through as Civitai sent it.' });
 

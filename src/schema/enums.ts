@@ -52,7 +52,10 @@ export function modelTypeOf(raw: string): string {
 export const ModelSortEnum = builder.enumType('ModelSort', {
   description: 'The order of a model list.',
   values: {
-    HIGHEST_RATED: { value: 'Highest Rated', description: 'Most liked first (Civitai\u2019s default).' },
+    HIGHEST_RATED: {
+      value: 'Highest Rated',
+      description: 'Most thumbs-up first, then most downloaded (Civitai\u2019s default; ratings are gone, so this is the order of MOST_LIKED).',
+    },
     MOST_DOWNLOADED: { value: 'Most Downloaded', description: 'Most downloaded first.' },
     MOST_LIKED: { value: 'Most Liked', description: 'Most thumbs-up first.' },
     MOST_DISCUSSED: { value: 'Most Discussed', description: 'Most commented first.' },

@@ -33,8 +33,8 @@ const VersionStatsRef = builder.objectRef<VersionStats>('ModelVersionStats').imp
     downloadCount: t.int({ nullable: true, description: 'Downloads (null when the creator hides it).', resolve: (s) => asRead(s.downloadCount) }),
     thumbsUpCount: t.int({ nullable: true, description: 'Thumbs up.', resolve: (s) => asRead(s.thumbsUpCount) }),
     thumbsDownCount: t.int({ nullable: true, description: 'Thumbs down.', resolve: (s) => asRead(s.thumbsDownCount) }),
-    ratingCount: t.int({ nullable: true, description: 'Ratings (no longer reported by Civitai).', resolve: (s) => asRead(s.ratingCount) }),
-    rating: t.float({ nullable: true, description: 'Average rating (no longer reported by Civitai).', resolve: (s) => asRead(s.rating) }),
+    ratingCount: t.int({ nullable: true, description: 'Ratings (no longer reported by Civitai).', deprecationReason: 'Civitai replaced ratings with thumbs up/down (always null): use thumbsUpCount and thumbsDownCount.', resolve: (s) => asRead(s.ratingCount) }),
+    rating: t.float({ nullable: true, description: 'Average rating (no longer reported by Civitai).', deprecationReason: 'Civitai replaced ratings with thumbs up/down (always null): use thumbsUpCount and thumbsDownCount.', resolve: (s) => asRead(s.rating) }),
   }),
 });
 

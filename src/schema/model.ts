@@ -18,12 +18,12 @@ const ModelStatsRef = builder.objectRef<ModelStats>('ModelStats').implement({
   description: 'Engagement counts of a model. Any may be null: Civitai drops or hides them over time.',
   fields: (t) => ({
     downloadCount: t.int({ nullable: true, description: 'Downloads (null when the creator hides it).', resolve: (s) => asRead(s.downloadCount) }),
-    favoriteCount: t.int({ nullable: true, description: 'Favourites (no longer reported by Civitai).', resolve: (s) => asRead(s.favoriteCount) }),
+    favoriteCount: t.int({ nullable: true, description: 'Favourites (no longer reported by Civitai).', deprecationReason: 'Civitai no longer reports favourites (always null): use thumbsUpCount.', resolve: (s) => asRead(s.favoriteCount) }),
     thumbsUpCount: t.int({ nullable: true, description: 'Thumbs up.', resolve: (s) => asRead(s.thumbsUpCount) }),
     thumbsDownCount: t.int({ nullable: true, description: 'Thumbs down.', resolve: (s) => asRead(s.thumbsDownCount) }),
     commentCount: t.int({ nullable: true, description: 'Comments.', resolve: (s) => asRead(s.commentCount) }),
-    ratingCount: t.int({ nullable: true, description: 'Ratings (no longer reported by Civitai).', resolve: (s) => asRead(s.ratingCount) }),
-    rating: t.float({ nullable: true, description: 'Average rating (no longer reported by Civitai).', resolve: (s) => asRead(s.rating) }),
+    ratingCount: t.int({ nullable: true, description: 'Ratings (no longer reported by Civitai).', deprecationReason: 'Civitai replaced ratings with thumbs up/down (always null): use thumbsUpCount and thumbsDownCount.', resolve: (s) => asRead(s.ratingCount) }),
+    rating: t.float({ nullable: true, description: 'Average rating (no longer reported by Civitai).', deprecationReason: 'Civitai replaced ratings with thumbs up/down (always null): use thumbsUpCount and thumbsDownCount.', resolve: (s) => asRead(s.rating) }),
     tippedAmountCount: t.int({ nullable: true, description: 'Buzz tipped (null when hidden).', resolve: (s) => asRead(s.tippedAmountCount) }),
   }),
 });
@@ -116,7 +116,10 @@ builder.queryFields((t) => ({
         query: t.arg.string({ description: 'Full-text search on the name. Search results page forward only.' }),
         tag: t.arg.string({ description: 'Only models with this tag (exact name, case-insensitive). An unknown tag matches nothing.' }),
         username: t.arg.string({ description: 'Only models by this creator. An unknown creator matches nothing.' }),
-        rating: t.arg.float({ description: 'Minimum rating, 0–5 (Civitai has ignored it since 2024).' }),
+        rating: t.arg.float({
+          description: 'Minimum rating, 0–5 (Civitai has ignored it since 2024).',
+          deprecationReason: 'Civitai ignores it: every model is listed whatever its value.',
+        }),
         ...modelListArgs,
       },
       extensions: MODEL_CONNECTION_COST,

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { test } from '../helpers/stack.js';
@@ -36,6 +37,27 @@ describe('the process', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ data: { model: { name: 'Redshift Diffusion' } } });
     expect(await exited).toBe(0);
+  }, 30_000);
+
+  test('when the port is taken, then it says so, with what to do, and exits 1 without a stack trace', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/main.ts'), '--fixture'], {
+        env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let err = '';
+      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+      expect(code).toBe(1);
+      expect(err).toContain(`127.0.0.1:${port} is already in use`);
+      expect(err).toContain('PORT=');
+      expect(err).not.toMatch(/\n\s+at /);
+    } finally {
+      taken.close();
+    }
   }, 30_000);
 
   test('when the configuration is invalid, then one message lists every problem and the exit code is 2', async () => {

@@ -73,17 +73,17 @@ describe('warm repeats served as stored bytes', () => {
     const named = 'query WarmCount { models(first: 3) { nodes { id } } }';
     const count = async (metric: string) => {
       const text = await fetch(new URL('/metrics', stack.url)).then((r) => r.text());
-      const line = text.split('\n').find((l) => l.startsWith(`${metric}{`) && l.includes('operationName="WarmCount"'));
+      const line = text.split('\n').find((l) => l.startsWith(`${metric}{`) && l.includes('operation_name="WarmCount"'));
       return line ? Number(line.split(' ').at(-1)) : 0;
     };
     await post(stack.url, named);
-    const [http, executed] = [await count('graphql_yoga_http_duration_count'), await count('graphql_envelop_request')];
+    const [http, executed] = [await count('graphql_yoga_http_duration_count'), await count('graphql_envelop_request_total')];
     expect([http, executed]).toEqual([1, 1]);
     await post(stack.url, named);
     await post(stack.url, named);
     expect(await warmHits(stack.url)).toBe(2);
     expect(await count('graphql_yoga_http_duration_count')).toBe(3);
-    expect(await count('graphql_envelop_request')).toBe(1);
+    expect(await count('graphql_envelop_request_total')).toBe(1);
   });
 
   test('when the client sends a request id, then a warm answer echoes it; without one, each warm answer gets its own', async ({ stack }) => {

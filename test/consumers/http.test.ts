@@ -19,6 +19,8 @@ const SMALL = '{ models(first: 1, sort: NEWEST) { nodes { id } } }';
 
 /** What a GET must carry besides the query: a header that forces a CORS preflight. */
 const PREFLIGHT = { 'x-graphql-yoga-csrf': '1' };
+/** RFC 9110 §8.8.3: an entity tag is quoted; a strong one has no `W/`. */
+const STRONG_ETAG = /^"[^"\s]+"$/;
 const get = (stack: Stack, query: string, headers: Record<string, string> = {}) =>
   raw(`${stack.url}?query=${encodeURIComponent(query)}`, { headers: { ...PREFLIGHT, ...headers } });
 
@@ -28,7 +30,7 @@ describe('HTTP caching headers', () => {
     expect(first.status).toBe(200);
     expect(first.headers['cache-control']).toMatch(/^public, max-age=(59|60)$/);
     expect(first.headers['vary']).toBe('Accept, Accept-Encoding, Authorization, Origin, X-Upstream-Cost');
-    expect(first.headers['etag']).toMatch(/^[0-9a-f]{64}$/);
+    expect(first.headers['etag']).toMatch(STRONG_ETAG);
     const repeat = await get(stack, SMALL);
     expect(repeat.headers['etag']).toBe(first.headers['etag']);
     // The time left counts from when the whole result was stored (its Last-Modified).
@@ -54,6 +56,33 @@ describe('HTTP caching headers', () => {
     expect(revalidated.headers['etag']).toBe(first.headers['etag']);
     expect(revalidated.headers['cache-control']).toMatch(/^public, max-age=\d+$/);
     expect(stack.fixture.log.length).toBe(callsBefore);
+  });
+
+  it('when the ETag comes back quoted, weak or in a list (as browsers and CDNs send it), then 304 all the same', async ({ stack }) => {
+    const tag = String((await get(stack, SMALL)).headers['etag']);
+    for (const ifNoneMatch of [tag, `W/${tag}`, `"other", ${tag}`]) {
+      const revalidated = await get(stack, SMALL, { 'if-none-match': ifNoneMatch });
+      expect([ifNoneMatch, revalidated.status, revalidated.headers['etag']]).toEqual([ifNoneMatch, 304, tag]);
+    }
+    expect((await get(stack, SMALL, { 'if-none-match': '"other"' })).status).toBe(200);
+  });
+
+  it('when the same answer is sent as br, gzip and plain bytes, then each representation has its own ETag and revalidates only as itself', async ({ stack }) => {
+    const plain = await get(stack, LIST);
+    const br = await get(stack, LIST, { 'accept-encoding': 'br' });
+    const gz = await get(stack, LIST, { 'accept-encoding': 'gzip' });
+    expect([plain.headers['content-encoding'], br.headers['content-encoding'], gz.headers['content-encoding']]).toEqual([undefined, 'br', 'gzip']);
+    const tags = [plain, br, gz].map((r) => String(r.headers['etag']));
+    for (const tag of tags) expect(tag).toMatch(STRONG_ETAG);
+    expect(new Set(tags).size).toBe(3);
+    // The warm front serves the repeats from stored bytes: the same tags.
+    expect(String((await get(stack, LIST, { 'accept-encoding': 'br' })).headers['etag'])).toBe(tags[1]);
+    const calls = stack.fixture.calls();
+    expect((await get(stack, LIST, { 'accept-encoding': 'br', 'if-none-match': tags[1]! })).status).toBe(304);
+    // A gzip body is no valid copy of the br one: the full answer, with its own tag.
+    const other = await get(stack, LIST, { 'accept-encoding': 'gzip', 'if-none-match': tags[1]! });
+    expect([other.status, other.headers['content-encoding'], other.headers['etag']]).toEqual([200, 'gzip', tags[2]]);
+    expect(stack.fixture.calls()).toBe(calls);
   });
 
   it('when the query is sent by POST, fails, or asks for a cost report, then nothing may store it', async ({ stack }) => {

@@ -83,7 +83,7 @@ describe('/metrics', () => {
   it('when requests are made, then /metrics parses and its counters move: operations, errors per code, upstream calls per route', async ({ stack }) => {
     stack.fixture.resetLog();
     const before = await scrape(stack.url, auth);
-    const requests = (s: typeof before) => metricValue(s, 'graphql_envelop_request', { operationName: 'OneModel' });
+    const requests = (s: typeof before) => metricValue(s, 'graphql_envelop_request_total', { operation_name: 'OneModel' });
     const badInput = (s: typeof before) => metricValue(s, 'cgql_graphql_errors_total', { code: 'BAD_USER_INPUT' });
 
     const good = await post(stack, { query: 'query OneModel { model(id: 23) { name } }', operationName: 'OneModel' });
@@ -101,7 +101,7 @@ describe('/metrics', () => {
       const labels = { route, status: String(status) };
       expect(metricValue(after, 'cgql_upstream_requests_total', labels) - metricValue(before, 'cgql_upstream_requests_total', labels)).toBe(seen);
     }
-    expect(metricValue(after, 'graphql_yoga_http_duration_count', { operationName: 'OneModel', statusCode: '200' })).toBeGreaterThan(0);
+    expect(metricValue(after, 'graphql_yoga_http_duration_count', { operation_name: 'OneModel', status_code: '200' })).toBeGreaterThan(0);
     expect(metricValue(after, 'cgql_upstream_request_duration_seconds_count', { route: 'models' })).toBeGreaterThan(0);
     expect(metricValue(after, 'cgql_process_resident_memory_bytes')).toBeGreaterThan(0);
     // no label names a URL, an id or a key
@@ -141,7 +141,7 @@ describe('/metrics', () => {
     for (let i = 0; i < 60; i++) await post(stack, { query: `query Op${i} { __typename }` });
     await post(stack, { query: 'query Bad { __typename }', operationName: 'Bad' });
     const samples = await scrape(stack.url, auth);
-    const names = new Set(samples.filter((s) => s.name === 'graphql_envelop_request').map((s) => s.labels.operationName));
+    const names = new Set(samples.filter((s) => s.name === 'graphql_envelop_request_total').map((s) => s.labels.operation_name));
     expect(names.size).toBeLessThanOrEqual(51);
     expect(names).toContain('other');
   });

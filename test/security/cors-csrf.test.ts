@@ -31,6 +31,24 @@ describe('CORS', () => {
     expect(answer.headers.get('vary')?.split(/,\s*/).filter((name) => name === 'Origin')).toEqual(['Origin']);
   });
 
+  it('when a browser app on another origin asks, then it may read x-request-id and its preflight is cached for a day', async ({ stack: open }) => {
+    const origin = 'https://app.example';
+    const preflight = await fetch(open.url, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-graphql-yoga-csrf' },
+    });
+    expect([preflight.status, preflight.headers.get('access-control-max-age')]).toEqual([204, '86400']);
+    const url = `${open.url}?query=${encodeURIComponent('{ __typename }')}`;
+    // The second GET is a warm repeat, served from stored bytes: the same CORS headers.
+    for (let i = 0; i < 2; i++) {
+      const answer = await fetch(url, { headers: { origin, 'x-graphql-yoga-csrf': '1' } });
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('x-request-id')).toBeTruthy();
+      const exposed = (answer.headers.get('access-control-expose-headers') ?? '').toLowerCase().split(/\s*,\s*/);
+      expect(exposed).toContain('x-request-id');
+    }
+  });
+
   describe('with CORS_ORIGINS', () => {
     test.override({ stackOptions: { env: { CORS_ORIGINS: 'https://app.example, http://localhost:3000' } } });
 
@@ -38,6 +56,7 @@ describe('CORS', () => {
       for (const origin of ['https://app.example', 'http://localhost:3000']) {
         const answer = await fetch(narrow.url, { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: query });
         expect(cors(answer)).toEqual({ origin, credentials: null });
+        expect(answer.headers.get('access-control-expose-headers')?.toLowerCase()).toContain('x-request-id');
       }
       const other = await fetch(narrow.url, { method: 'POST', headers: { origin: 'https://evil.example', 'content-type': 'application/json' }, body: query });
       expect(cors(other)).toEqual({ origin: null, credentials: null });
@@ -80,6 +99,22 @@ describe('CSRF prevention', () => {
       expect(await answer.json()).toEqual({ data: { __typename: 'Query' } });
     }
     expect(open.fixture.calls()).toBe(0);
+  });
+
+  it("when urql's default client sends a query as a GET, then the refusal names the two ways out, and each of them runs", async ({ stack: open }) => {
+    // @urql/core's default (preferGetMethod: 'within-url-limit'): a GET with this Accept and no other header.
+    const accept = 'application/graphql-response+json, application/graphql+json, application/json, text/event-stream, multipart/mixed';
+    const url = `${open.url}?query=${encodeURIComponent('query Q { __typename }')}&operationName=Q`;
+    const refused = await fetch(url, { headers: { accept } });
+    expect(refused.status).toBe(403);
+    const error = ((await refused.json()) as { errors: Array<{ message: string; extensions: unknown }> }).errors[0]!;
+    expect(error.extensions).toEqual({ code: 'BAD_REQUEST' });
+    expect(error.message).toContain('x-graphql-yoga-csrf: 1');
+    expect(error.message).toContain('preferGetMethod: false');
+    // fetchOptions: { headers: { 'x-graphql-yoga-csrf': '1' } }, or preferGetMethod: false (a JSON POST).
+    const withHeader = await fetch(url, { headers: { accept, 'x-graphql-yoga-csrf': '1' } });
+    const asPost = await fetch(open.url, { method: 'POST', headers: { accept, 'content-type': 'application/json' }, body: JSON.stringify({ query: 'query Q { __typename }', operationName: 'Q' }) });
+    for (const answer of [withHeader, asPost]) expect(await answer.json()).toEqual({ data: { __typename: 'Query' } });
   });
 
   it('when a plain JSON POST or the GraphiQL page is asked for, then nothing more is needed', async ({ stack: open }) => {
